@@ -1,0 +1,161 @@
+# torc-cgi: build, test, install.
+#
+# Everything is built under build/, laid out as installed, so
+# build/sbin/torc-server run works from a checkout.  Folders are globbed:
+# adding lib/foo.c, cgi-bin/bar.c or tests/unit/test_baz.c needs no edit here.
+# Local overrides go in config.mak (CC, CFLAGS, PREFIX, ...).
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/lib/torc
+CGIDIR ?= $(LIBEXECDIR)/cgi-bin
+SHAREDIR ?= $(PREFIX)/share/torc
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+-include config.mak
+
+WARNINGS = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+	-Wformat-security -Wvla -Wwrite-strings -Wpointer-arith -fno-common
+CFLAGS_AUTO = -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) -Ilib -MMD -MP \
+	-DTORC_VERSION='"$(VERSION)"'
+ifeq ($(DEVELOPER),1)
+CFLAGS_AUTO += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS_AUTO += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = $(CFLAGS_AUTO) $(CFLAGS)
+
+VERSION = 0.10.0
+B = build
+LIBS_CORE = -ldb -lcjson -lcrypto -lcrypt
+LIBS_CLI = -lcurl -lyaml -lcjson -lcrypto
+
+ifneq ($(V),1)
+Q = @
+QCC = @echo "  CC      $@";
+QLD = @echo "  LD      $@";
+QAR = @echo "  AR      $@";
+endif
+
+LIB_SRCS = $(wildcard lib/*.c)
+LIB_OBJS = $(LIB_SRCS:%.c=$(B)/obj/%.o)
+CGI_SRCS = $(wildcard cgi-bin/*.c)
+CGI_BINS = $(CGI_SRCS:cgi-bin/%.c=$(B)/cgi-bin/torc-service/v1/%)
+SBIN_SRCS = $(wildcard sbin/*.c)
+SBIN_BINS = $(SBIN_SRCS:sbin/%.c=$(B)/sbin/%)
+CLI_SRCS = $(wildcard bin/torc/*.c)
+CLI_OBJS = $(CLI_SRCS:%.c=$(B)/obj/%.o)
+CLI_BIN = $(if $(CLI_SRCS),$(B)/bin/torc)
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
+# Unit tests of CLI modules (test_cli_*.c) link the CLI objects too.
+CLI_LIB_OBJS = $(filter-out $(B)/obj/bin/torc/main.o,$(CLI_OBJS))
+
+.PHONY: all deps test unit bats chaos bench demo lint install uninstall clean valgrind
+
+all: $(B)/libtorc.a $(CGI_BINS) $(SBIN_BINS) $(CLI_BIN) $(UNIT_BINS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libtorc.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(QAR)rm -f $@ && ar rcs $@ $^
+
+$(B)/cgi-bin/torc-service/v1/%: $(B)/obj/cgi-bin/%.o $(B)/libtorc.a
+	@mkdir -p $(dir $@)
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(B)/libtorc.a $(LIBS_CORE)
+
+$(B)/sbin/%: $(B)/obj/sbin/%.o $(B)/libtorc.a
+	@mkdir -p $(dir $@)
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(B)/libtorc.a $(LIBS_CORE)
+
+$(B)/bin/torc: $(CLI_OBJS) $(B)/libtorc.a
+	@mkdir -p $(dir $@)
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libtorc.a $(LIBS_CLI) $(LIBS_CORE)
+
+$(B)/tests/unit/test_cli_%: $(B)/obj/tests/unit/test_cli_%.o $(CLI_LIB_OBJS) $(B)/libtorc.a
+	@mkdir -p $(dir $@)
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIB_OBJS) $(B)/libtorc.a $(LIBS_CLI) $(LIBS_CORE)
+
+$(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(B)/libtorc.a
+	@mkdir -p $(dir $@)
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(B)/libtorc.a $(LIBS_CORE)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# Debian packages the project needs to build, test and demo.
+DEB_PKGS = build-essential libdb5.3-dev db5.3-util libcjson-dev libssl-dev \
+	libcrypt-dev libcurl4-openssl-dev libyaml-dev lighttpd busybox \
+	apache2-utils bats jq curl python3 python3-jsonschema python3-yaml \
+	openssl procps
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all packages present"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "deps: installing$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	  echo "deps: missing packages; run:"; \
+	  echo "  sudo apt-get install -y$$missing"; exit 1; \
+	fi
+
+unit: all
+	@pass=0; fail=0; for t in $(UNIT_BINS); do \
+	  if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
+	done; echo "unit programs: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+bats: all
+	bats $(BATS_FLAGS) tests/bats
+
+test: unit bats
+
+chaos: all
+	tests/chaos/run
+
+bench: all
+	tests/bench/run
+
+demo: all
+	share/examples/demo.sh
+
+lint:
+	@! grep -nE '\b(printf|puts|fwrite|write)\(' cgi-bin/*.c || { echo "lint: raw output in cgi-bin"; exit 1; }
+	@! grep -nE '\batoi\(|\batol\(|\bsprintf\(|\bstrcpy\(' lib/*.c sbin/*.c bin/torc/*.c || { echo "lint: unsafe call"; exit 1; }
+	@echo "lint: ok"
+
+valgrind: all
+	VALGRIND=1 bats tests/bats
+
+install: all
+	install -d $(DESTDIR)$(CGIDIR)/torc-service/v1 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(CGI_BINS) $(DESTDIR)$(CGIDIR)/torc-service/v1/
+	install -m 755 $(SBIN_BINS) $(DESTDIR)$(SBINDIR)/
+	$(if $(CLI_BIN),install -m 755 $(CLI_BIN) $(DESTDIR)$(BINDIR)/)
+	cp -R share/. $(DESTDIR)$(SHAREDIR)/
+	for m in docs/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/ || true; done
+	for m in docs/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/ || true; done
+
+uninstall:
+	rm -rf $(DESTDIR)$(CGIDIR) $(DESTDIR)$(SHAREDIR)
+	rm -f $(SBIN_BINS:$(B)/sbin/%=$(DESTDIR)$(SBINDIR)/%)
+	rm -f $(DESTDIR)$(BINDIR)/torc
+	for m in docs/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
+	for m in docs/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$$(basename $$m); done
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,31 @@
+/*
+ * limits.h: every bound torc-cgi enforces, in one place.
+ *
+ * A request that exceeds one of these gets a clear 4xx; a resource the
+ * server guards (time, memory, locks) is never left unbounded.
+ */
+#ifndef TORC_LIMITS_H
+#define TORC_LIMITS_H
+
+#define TORC_MAX_BODY		(64L * 1024 * 1024)	/* request body bytes (413 above) */
+#define TORC_MAX_JSON_DEPTH	64			/* nesting of arrays/objects */
+#define TORC_MAX_PATH		4096			/* PATH_INFO bytes */
+#define TORC_MAX_SEGS		16			/* path segments */
+#define TORC_MAX_QUERY		8192			/* QUERY_STRING bytes */
+#define TORC_MAX_PARAMS		64			/* query parameters */
+#define TORC_MAX_HEADER		8192			/* Authorization header bytes */
+#define TORC_MAX_USERNAME	256			/* bytes in a user name */
+#define TORC_MAX_PASSWORD	1024			/* bytes in a password */
+#define TORC_BCRYPT_MAX_COST	14			/* stored hashes above: refused */
+#define TORC_LIST_MAX_LIMIT	10000			/* max_limit in list envelopes */
+#define TORC_BULK_MAX_JOBS	10000			/* jobs in one bulk_jobs POST */
+#define TORC_CLAIM_DEFAULT	10			/* claim_next_jobs default limit */
+
+#define TORC_TXN_RETRIES	8			/* deadlock / lock-timeout retries */
+#define TORC_LOCK_TIMEOUT_US	2000000			/* one lock wait, microseconds */
+#define TORC_ENV_WAIT_MS	5000			/* wait for the recovery file lock */
+#define TORC_PROCESS_LIFETIME_S	20			/* a CGI that lives longer dies (503) */
+#define TORC_RETRY_AFTER_S	1			/* Retry-After on 503 */
+#define TORC_THREAD_SLOTS	512			/* BDB thread table (live processes) */
+
+#endif
