@@ -1,0 +1,443 @@
+/*
+ * credcache.c: remembered credentials, one small file per entry.
+ *
+ * bcrypt is slow on purpose and a CGI process lives for one request, so a
+ * successful verification is remembered on disk for ttl seconds.
+ *
+ * On-disk format, in the cache folder (mode 0700, owned by the server):
+ *
+ *   secret        32 random bytes, mode 0600, created once.  Written to a
+ *                 temporary file and link()ed into place, so a reader
+ *                 never sees a half-written secret; when two processes
+ *                 race, link() fails for the loser, which reads the
+ *                 winner's.
+ *   <64 hex>      one entry: the name is HMAC-SHA-256(secret,
+ *                 user NUL password NUL hash).  Its content is two lines,
+ *                 "torc-credcache 1" and the hex of HMAC-SHA-256(secret,
+ *                 "check" NUL user NUL password NUL hash).  A hit needs
+ *                 that second digest to match (so a damaged or planted
+ *                 file is harmless) and the file's mtime to be less than
+ *                 ttl seconds old.  A hit does not refresh the mtime.
+ *   .tmp.*        a write in progress: O_EXCL, then rename()d over the
+ *                 entry, so readers see the old entry or the new one.
+ *
+ * Without the secret the names cannot be used to test passwords offline;
+ * since the stored hash line is part of the key, a password change or a
+ * removed user stops matching at once.  Every fault here degrades to a
+ * miss: the caller then runs bcrypt, and the request never fails because
+ * of the cache.  All file access is relative to a descriptor of the
+ * folder opened with O_NOFOLLOW and checked once (directory, ours, 0700).
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include "credcache.h"
+#include "log.h"
+
+#define MAGIC		"torc-credcache 1\n"
+#define HEXLEN		64
+#define ENTRY_LEN	(sizeof(MAGIC) - 1 + HEXLEN + 1)
+#define TMP_STALE_S	3600		/* purge: temp files older than this */
+
+/* Open and check the folder; create it (0700) when create is set. */
+static int
+open_dir(const char *dir, int create)
+{
+	struct stat st;
+	int fd, made = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdir(dir, 0700) == 0)
+			made = 1;
+		else if (errno != EEXIST)
+			goto fail;
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		if (errno == ENOENT && !create)
+			return -1;	/* nothing cached yet: a plain miss */
+		goto fail;
+	}
+	if (made && fchmod(fd, 0700) < 0)
+		goto fail_fd;
+	if (fstat(fd, &st) < 0)
+		goto fail_fd;
+	if (st.st_uid != geteuid()) {
+		log_msg(LOG_WARN, LOG_T_AUTH, "Credential cache %s is owned by "
+		    "uid %ld, not this process: cache not used", dir,
+		    (long)st.st_uid);
+		close(fd);
+		return -1;
+	}
+	if ((st.st_mode & 07777) != 0700) {
+		log_msg(LOG_WARN, LOG_T_AUTH, "Credential cache %s has mode "
+		    "%04o, not 0700: cache not used", dir,
+		    (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	return fd;
+fail_fd:
+	close(fd);
+fail:
+	log_msg(LOG_WARN, LOG_T_AUTH, "Credential cache %s unusable: %s",
+	    dir, strerror(errno));
+	return -1;
+}
+
+/* Create a unique temporary file in dfd; its name goes to name. */
+static int
+open_tmp(int dfd, char *name, size_t namelen)
+{
+	static unsigned counter;
+	struct timespec ts;
+
+	for (int tries = 0; tries < 8; tries++) {
+		int fd;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(name, namelen, ".tmp.%ld.%lx.%u", (long)getpid(),
+		    (unsigned long)ts.tv_nsec, counter++);
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+static int
+write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Read exactly len bytes of a file of that size that we own and nobody
+ * else can read or write.  Returns len, 0 when missing, -1 when refused.
+ */
+static long
+read_private(int dfd, const char *name, void *buf, size_t len,
+    struct stat *stp)
+{
+	struct stat st;
+	size_t got = 0;
+	long ret = -1;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0 ||
+	    st.st_size != (off_t)len)
+		goto out;
+	while (got < len) {
+		ssize_t r = read(fd, (char *)buf + got, len - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			goto out;
+		got += (size_t)r;
+	}
+	if (stp != NULL)
+		*stp = st;
+	ret = (long)len;
+out:
+	close(fd);
+	return ret;
+}
+
+/*
+ * The server secret: read it, or (create set) make it.  Returns 0 with
+ * the secret in key, -1 (key wiped).
+ */
+static int
+get_secret(int dfd, unsigned char *key, int create)
+{
+	char tmp[64];
+	long r;
+	int fd = -1, ret = -1;
+
+	r = read_private(dfd, "secret", key, CREDCACHE_SECRET_LEN, NULL);
+	if (r == CREDCACHE_SECRET_LEN)
+		return 0;
+	if (r < 0) {
+		log_msg(LOG_WARN, LOG_T_AUTH, "Credential cache secret is "
+		    "unreadable, not ours, not 0600 or not %d bytes: cache "
+		    "not used", CREDCACHE_SECRET_LEN);
+		goto out;
+	}
+	if (!create)
+		goto out;
+	if (RAND_bytes(key, CREDCACHE_SECRET_LEN) != 1)
+		goto out;
+	if ((fd = open_tmp(dfd, tmp, sizeof(tmp))) < 0)
+		goto out;
+	if (write_all(fd, key, CREDCACHE_SECRET_LEN) < 0 || close(fd) < 0) {
+		fd = -1;
+		unlinkat(dfd, tmp, 0);
+		goto out;
+	}
+	fd = -1;
+	if (linkat(dfd, tmp, dfd, "secret", 0) == 0) {
+		unlinkat(dfd, tmp, 0);
+		return 0;
+	}
+	unlinkat(dfd, tmp, 0);
+	if (errno != EEXIST)
+		goto out;
+	/* Another process won the race: use its secret. */
+	if (read_private(dfd, "secret", key, CREDCACHE_SECRET_LEN, NULL) ==
+	    CREDCACHE_SECRET_LEN)
+		ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0)
+		explicit_bzero(key, CREDCACHE_SECRET_LEN);
+	return ret;
+}
+
+/* Hex HMAC-SHA-256(key, [label NUL] user NUL password NUL hash). */
+static int
+mac_hex(const unsigned char *key, const char *label, const char *user,
+    const char *password, const char *hash, char out[HEXLEN + 1])
+{
+	static const char hexd[] = "0123456789abcdef";
+	char digest[] = "SHA256";
+	OSSL_PARAM params[2];
+	unsigned char md[32];
+	EVP_MAC *mac;
+	EVP_MAC_CTX *ctx = NULL;
+	size_t mdlen = 0;
+	int ret = -1;
+
+	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return -1;
+	if ((ctx = EVP_MAC_CTX_new(mac)) == NULL)
+		goto out;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_init(ctx, key, CREDCACHE_SECRET_LEN, params) != 1)
+		goto out;
+	if (label != NULL && EVP_MAC_update(ctx, (const unsigned char *)label,
+	    strlen(label) + 1) != 1)
+		goto out;
+	if (EVP_MAC_update(ctx, (const unsigned char *)user,
+	    strlen(user) + 1) != 1 ||
+	    EVP_MAC_update(ctx, (const unsigned char *)password,
+	    strlen(password) + 1) != 1 ||
+	    EVP_MAC_update(ctx, (const unsigned char *)hash,
+	    strlen(hash)) != 1 ||
+	    EVP_MAC_final(ctx, md, &mdlen, sizeof(md)) != 1 || mdlen != 32)
+		goto out;
+	for (size_t i = 0; i < 32; i++) {
+		out[2 * i] = hexd[md[i] >> 4];
+		out[2 * i + 1] = hexd[md[i] & 15];
+	}
+	out[HEXLEN] = '\0';
+	ret = 0;
+out:
+	explicit_bzero(md, sizeof(md));
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	return ret;
+}
+
+/* The entry's name and its expected content. */
+static int
+entry_for(const unsigned char *key, const char *user, const char *password,
+    const char *hash, char name[HEXLEN + 1], char content[ENTRY_LEN + 1])
+{
+	char check[HEXLEN + 1];
+
+	if (mac_hex(key, NULL, user, password, hash, name) < 0 ||
+	    mac_hex(key, "check", user, password, hash, check) < 0)
+		return -1;
+	snprintf(content, ENTRY_LEN + 1, "%s%s\n", MAGIC, check);
+	return 0;
+}
+
+/* Seconds since st's mtime, from the real-time clock (may be < 0). */
+static double
+age_of(const struct stat *st)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)(now.tv_sec - st->st_mtim.tv_sec) +
+	    (double)(now.tv_nsec - st->st_mtim.tv_nsec) / 1e9;
+}
+
+/* Is an entry with this stat expired (or dated in the future)? */
+static int
+expired(const struct stat *st, long ttl)
+{
+	double age = age_of(st);
+
+	return ttl <= 0 || age >= (double)ttl || age < -1.0;
+}
+
+int
+credcache_check(const char *dir, long ttl, const char *user,
+    const char *password, const char *hash)
+{
+	unsigned char key[CREDCACHE_SECRET_LEN];
+	char name[HEXLEN + 1], want[ENTRY_LEN + 1], got[ENTRY_LEN];
+	struct stat st;
+	long r;
+	int dfd, hit = 0;
+
+	if (ttl <= 0 || dir == NULL || user == NULL || password == NULL ||
+	    hash == NULL)
+		return 0;
+	if ((dfd = open_dir(dir, 0)) < 0)
+		return 0;
+	if (get_secret(dfd, key, 0) < 0)
+		goto out;
+	if (entry_for(key, user, password, hash, name, want) < 0)
+		goto out;
+	r = read_private(dfd, name, got, ENTRY_LEN, &st);
+	if (r == 0)
+		goto out;		/* not cached */
+	if (r < 0) {
+		/* Wrong size, mode or owner: damaged or planted. */
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_uid == geteuid())
+			unlinkat(dfd, name, 0);
+		goto out;
+	}
+	if (expired(&st, ttl)) {
+		unlinkat(dfd, name, 0);
+		goto out;
+	}
+	if (CRYPTO_memcmp(got, want, ENTRY_LEN) != 0) {
+		unlinkat(dfd, name, 0);
+		goto out;
+	}
+	hit = 1;
+out:
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(want, sizeof(want));
+	close(dfd);
+	return hit;
+}
+
+int
+credcache_store(const char *dir, long ttl, const char *user,
+    const char *password, const char *hash)
+{
+	unsigned char key[CREDCACHE_SECRET_LEN];
+	char name[HEXLEN + 1], content[ENTRY_LEN + 1], tmp[64];
+	int dfd, fd = -1, ret = -1;
+
+	if (ttl <= 0 || dir == NULL || user == NULL || password == NULL ||
+	    hash == NULL)
+		return -1;
+	if ((dfd = open_dir(dir, 1)) < 0)
+		return -1;
+	tmp[0] = '\0';
+	if (get_secret(dfd, key, 1) < 0)
+		goto out;
+	if (entry_for(key, user, password, hash, name, content) < 0)
+		goto out;
+	if ((fd = open_tmp(dfd, tmp, sizeof(tmp))) < 0) {
+		tmp[0] = '\0';
+		goto fail;
+	}
+	if (write_all(fd, content, ENTRY_LEN) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(dfd, tmp, dfd, name) < 0)
+		goto fail;
+	tmp[0] = '\0';
+	ret = 0;
+	goto out;
+fail:
+	log_msg(LOG_WARN, LOG_T_AUTH, "Credential cache %s: cannot write "
+	    "an entry: %s", dir, strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp[0] != '\0')
+		unlinkat(dfd, tmp, 0);
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(content, sizeof(content));
+	close(dfd);
+	return ret;
+}
+
+static int
+is_entry_name(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return 0;
+	return n == HEXLEN;
+}
+
+int
+credcache_purge(const char *dir, long ttl)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int dfd, n = 0;
+
+	if ((dfd = open_dir(dir, 0)) < 0) {
+		if (errno == 0)
+			errno = EPERM;
+		return -1;
+	}
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		int entry = is_entry_name(de->d_name);
+		int tmp = strncmp(de->d_name, ".tmp.", 5) == 0;
+		if (!entry && !tmp)
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    st.st_uid != geteuid())
+			continue;
+		if (entry ? !expired(&st, ttl) : age_of(&st) < TMP_STALE_S)
+			continue;
+		if (unlinkat(dfd, de->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
