@@ -252,6 +252,10 @@ parse_args(const char *cmd, const char *help, unsigned mask, int argc,
 				usage_error(prefix, "unknown option '%s'", arg);
 			name[eq - arg] = '\0';
 			val = eq + 1;
+		} else if (arg[1] != '-' && arg[2] != '\0' &&
+		    strchr("fcp", arg[1]) != NULL) {
+			name[2] = '\0';		/* -c4, -fFILE */
+			val = arg + 2;
 		}
 		if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
 			fputs(help, stdout);
