@@ -72,10 +72,14 @@ check_password(const struct config *cfg, const char *u, const char *pw)
 		ok = 1;
 		goto out;
 	}
-	if (bcrypt_verify(pw, hash, TORC_BCRYPT_MAX_COST, u) == 1) {
+	r = bcrypt_verify(pw, hash, TORC_BCRYPT_MAX_COST, u);
+	if (r == 1) {
 		ok = 1;
 		if (dir != NULL)
 			(void)credcache_store(dir, ttl, u, pw, hash);
+	} else if (r < 0) {
+		/* Refused (cost above the cap): take the usual time anyway. */
+		bcrypt_verify_dummy(pw, ref_cost);
 	}
 out:
 	free(dir);
