@@ -54,7 +54,7 @@ SBIN_SRCS = $(wildcard sbin/*.c)
 SBIN_BINS = $(SBIN_SRCS:sbin/%.c=$(B)/sbin/%)
 CLI_SRCS = $(wildcard bin/torc/*.c)
 CLI_OBJS = $(CLI_SRCS:%.c=$(B)/obj/%.o)
-CLI_BIN = $(if $(CLI_SRCS),$(B)/bin/torc)
+CLI_BIN = $(if $(wildcard bin/torc/main.c),$(B)/bin/torc)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 # Unit tests of CLI modules (test_cli_*.c) link the CLI objects too.

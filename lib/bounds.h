@@ -1,11 +1,11 @@
 /*
- * limits.h: every bound torc-cgi enforces, in one place.
+ * bounds.h: every bound torc-cgi enforces, in one place.
  *
  * A request that exceeds one of these gets a clear 4xx; a resource the
  * server guards (time, memory, locks) is never left unbounded.
  */
-#ifndef TORC_LIMITS_H
-#define TORC_LIMITS_H
+#ifndef TORC_BOUNDS_H
+#define TORC_BOUNDS_H
 
 #define TORC_MAX_BODY		(64L * 1024 * 1024)	/* request body bytes (413 above) */
 #define TORC_MAX_JSON_DEPTH	64			/* nesting of arrays/objects */

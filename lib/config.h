@@ -18,26 +18,26 @@
 enum config_source { SRC_DEFAULT, SRC_FILE, SRC_ENV, SRC_FLAG };
 
 struct config {
-	char	*host;				/* bind host: "localhost" */
+	const char	*host;				/* bind host: "localhost" */
 	long	 port;				/* 8080 */
-	char	*database;			/* data folder: "./torc-data" */
+	const char	*database;			/* data folder: "./torc-data" */
 	int	 log_level;			/* LOG_INFO */
-	char	*web_server;			/* "lighttpd" | "busybox" */
-	char	*auth_file;			/* NULL: authentication disabled */
+	const char	*web_server;			/* "lighttpd" | "busybox" */
+	const char	*auth_file;			/* NULL: authentication disabled */
 	int	 require_auth;
 	int	 enforce_access_control;
 	char	*admin_users[CONFIG_MAX_ADMINS];
 	int	 nadmin;
 	long	 credential_cache_ttl_secs;	/* 60; 0 disables the cache */
-	char	*cache_dir;			/* NULL: <database>/auth-cache */
+	const char	*cache_dir;			/* NULL: <database>/auth-cache */
 	int	 trust_remote_user;		/* take REMOTE_USER from the web server */
 	int	 durable;			/* flush the log at every commit (1) */
 	int	 https;
-	char	*tls_cert;
-	char	*tls_key;
-	char	*runtime_dir;			/* NULL: a fresh folder under $TMPDIR */
+	const char	*tls_cert;
+	const char	*tls_key;
+	const char	*runtime_dir;			/* NULL: a fresh folder under $TMPDIR */
 	long	 idle_exit_secs;		/* lighttpd -i for socket activation; 0 = never */
-	char	*config_file;			/* the file that was read, or NULL */
+	const char	*config_file;			/* the file that was read, or NULL */
 
 	enum config_source src[32];		/* per key, indexed like config_keys */
 };

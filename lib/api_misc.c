@@ -1,0 +1,33 @@
+/*
+ * api_misc.c: /ping and /version.
+ *
+ * The version is a bare JSON string beginning "0.10." so Torc clients,
+ * which compare major versions on every command, accept the server.
+ */
+#include <stdlib.h>
+
+#include "api_misc.h"
+#include "cgi.h"
+
+int
+misc_ping(struct request *rq)
+{
+	rq->out = cJSON_CreateObject();
+	cJSON_AddStringToObject(rq->out, "status", "ok");
+	return 200;
+}
+
+int
+misc_version(struct request *rq)
+{
+	rq->out = cJSON_CreateString(TORC_VERSION " (torc-cgi)");
+	return 200;
+}
+
+int
+misc_not_found(struct request *rq)
+{
+	const char *uri = getenv("REQUEST_URI");
+	return cgi_error(rq, 404, "no such route: %s %s", rq->method,
+	    uri != NULL ? uri : rq->path);
+}

@@ -1,0 +1,648 @@
+/*
+ * torc-server: run the Torc API under a web server, in the foreground.
+ *
+ * torc-server has no daemon of its own.  `run` resolves the settings
+ * (flags > TORC_* environment > torc.toml [server] > defaults), creates or
+ * recovers the database, writes a configuration for the chosen web server
+ * into a fresh runtime folder, starts the web server as a child, waits
+ * until it accepts connections, prints the base URL, and forwards SIGINT and
+ * SIGTERM to it.  When the child is gone the runtime folder is removed.
+ * Settings reach each CGI as TORC_* variables that the web server passes on.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bounds.h"
+#include "config.h"
+#include "log.h"
+#include "store.h"
+
+#define PROG		"torc-server"
+#define EX_USAGE	100
+#define EX_CONFIG	102
+#define EX_TEMP		111
+#define READY_WAIT_MS	10000
+
+static volatile sig_atomic_t got_signal;
+static pid_t child = -1;
+static char runtime[PATH_MAX];
+static int runtime_made;
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fatal(int code, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: fatal: ", PROG);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: %s run [options]         serve the API in the foreground\n"
+	    "       %s show-config [options] print the effective settings and their sources\n"
+	    "       %s gen-cert [--tls-cert F] [--tls-key F] [--host H]\n"
+	    "                                     make a self-signed certificate for trials\n"
+	    "\n"
+	    "options (each also a TORC_* variable and a torc.toml [server] key):\n"
+	    "  --host H                      bind host (localhost)\n"
+	    "  --port P                      port (8080)\n"
+	    "  --database DIR                data folder (./torc-data)\n"
+	    "  --log-level L                 error|warn|info|debug|trace (info)\n"
+	    "  --web-server lighttpd|busybox web server to run (lighttpd)\n"
+	    "  --auth-file FILE              htpasswd file (bcrypt); enables authentication\n"
+	    "  --require-auth                refuse requests without valid credentials\n"
+	    "  --enforce-access-control      users see only their own and shared workflows\n"
+	    "  --admin-user U                system administrator (repeatable)\n"
+	    "  --credential-cache-ttl-secs N credential cache lifetime (60; 0 disables)\n"
+	    "  --cache-dir DIR               credential cache folder (DATABASE/auth-cache)\n"
+	    "  --trust-remote-user           take REMOTE_USER from a web server that authenticates\n"
+	    "  --durable true|false          flush the log at every commit (true)\n"
+	    "  --https --tls-cert F --tls-key F   serve TLS (lighttpd)\n"
+	    "  --runtime-dir DIR             where the web-server configuration is written\n"
+	    "  --idle-exit-secs N            exit after N idle seconds (socket activation)\n"
+	    "  --config FILE                 torc.toml to read (also TORC_CONFIG)\n"
+	    "  --cgi-dir DIR                 folder holding the CGI programs\n"
+	    "Booleans take an optional value: --require-auth=false turns one off.\n",
+	    PROG, PROG, PROG);
+}
+
+static int
+parse_flags(struct config *c, int argc, char **argv, const char **cgidir)
+{
+	char err[512];
+
+	for (int i = 0; i < argc; i++) {
+		char *a = argv[i], name[128];
+		const char *val = NULL;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			exit(0);
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, a);
+			return -1;
+		}
+		char *eq = strchr(a, '=');
+		if (eq != NULL) {
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - a), a);
+			val = eq + 1;
+		} else
+			snprintf(name, sizeof(name), "%s", a);
+		if (!strcmp(name, "--config") || !strcmp(name, "--cgi-dir")) {
+			if (val == NULL && (val = (i + 1 < argc ? argv[++i] : NULL)) == NULL) {
+				fprintf(stderr, "%s: %s needs a value\n", PROG, name);
+				return -1;
+			}
+			if (!strcmp(name, "--cgi-dir"))
+				*cgidir = val;
+			continue;	/* --config was handled before the file was read */
+		}
+		int k = config_key_index(name);
+		if (k < 0) {
+			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", PROG, name);
+			return -1;
+		}
+		if (config_keys[k].type == CK_BOOL && val == NULL)
+			val = "true";
+		else if (val == NULL) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "%s: %s needs a value\n", PROG, name);
+				return -1;
+			}
+			val = argv[++i];
+		}
+		if (config_keys[k].type == CK_LIST && c->src[k] != SRC_FLAG)
+			c->nadmin = 0;	/* flags replace the list from file/env */
+		if (config_set(c, k, val, SRC_FLAG, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s: %s: %s\n", PROG, name, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+load_settings(struct config *c, int argc, char **argv, const char **cgidir)
+{
+	char err[512];
+
+	config_defaults(c);
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			setenv("TORC_CONFIG", argv[i + 1], 1);
+		else if (!strncmp(argv[i], "--config=", 9))
+			setenv("TORC_CONFIG", argv[i] + 9, 1);
+	}
+	if (config_load(c, err, sizeof(err)) < 0)
+		fatal(EX_CONFIG, "%s", err);
+	if (parse_flags(c, argc, argv, cgidir) < 0)
+		exit(EX_USAGE);
+}
+
+static char *
+absolute(const char *p)
+{
+	char cwd[PATH_MAX], buf[PATH_MAX * 2];
+	if (p == NULL || p[0] == '/')
+		return p ? strdup(p) : NULL;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		fatal(EX_TEMP, "cannot read the current folder: %s", strerror(errno));
+	snprintf(buf, sizeof(buf), "%s/%s", cwd, p);
+	return strdup(buf);
+}
+
+static void
+show_config(const struct config *c)
+{
+	for (int i = 0; i < config_nkeys; i++) {
+		char *v = config_value_text(c, i);
+		printf("%-28s = %-40s # %s (%s)\n", config_keys[i].key,
+		    v == NULL ? "(unset)" : config_keys[i].secret ? "(redacted)" : v,
+		    config_source_name(c->src[i]), config_keys[i].env);
+		free(v);
+	}
+	printf("%-28s = %s\n", "config_file", c->config_file ? c->config_file : "(none)");
+}
+
+static int
+port_free(const char *host, long port)
+{
+	struct addrinfo hints, *res, *ai;
+	char ps[16];
+	int ok = 1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(ps, sizeof(ps), "%ld", port);
+	if (getaddrinfo(host, ps, &hints, &res) != 0)
+		fatal(EX_CONFIG, "cannot resolve host '%s'", host);
+	for (ai = res; ai; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype, 0);
+		if (fd < 0)
+			continue;
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno == EADDRINUSE)
+			ok = 0;
+		close(fd);
+		break;		/* the web server binds the first address too */
+	}
+	freeaddrinfo(res);
+	return ok;
+}
+
+static int
+connectable(const char *host, long port)
+{
+	struct addrinfo hints, *res;
+	char ps[16];
+	int ok = 0;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(ps, sizeof(ps), "%ld", port);
+	if (getaddrinfo(host, ps, &hints, &res) != 0)
+		return 0;
+	int fd = socket(res->ai_family, res->ai_socktype, 0);
+	if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) == 0)
+		ok = 1;
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(res);
+	return ok;
+}
+
+static char *
+find_in_path(const char *name)
+{
+	static const char *extra[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin", NULL };
+	char buf[PATH_MAX];
+	const char *path = getenv("PATH");
+	char *copy = strdup(path ? path : ""), *save = NULL;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, sizeof(buf), "%s/%s", d, name);
+		if (access(buf, X_OK) == 0) {
+			free(copy);
+			return strdup(buf);
+		}
+	}
+	free(copy);
+	for (int i = 0; extra[i]; i++) {
+		snprintf(buf, sizeof(buf), "%s/%s", extra[i], name);
+		if (access(buf, X_OK) == 0)
+			return strdup(buf);
+	}
+	return NULL;
+}
+
+static char *
+default_cgidir(const char *argv0)
+{
+	char exe[PATH_MAX], buf[PATH_MAX * 2];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	(void)argv0;
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(buf, sizeof(buf), "%s/../cgi-bin/torc-service/v1", exe);
+		if (access(buf, X_OK) == 0)
+			return realpath(buf, NULL);
+		snprintf(buf, sizeof(buf), "%s/../lib/torc/cgi-bin/torc-service/v1", exe);
+		if (access(buf, X_OK) == 0)
+			return realpath(buf, NULL);
+	}
+	return NULL;
+}
+
+/* Characters that could break out of a quoted lighttpd string. */
+static void
+conf_safe(const char *what, const char *s)
+{
+	if (s != NULL && strpbrk(s, "\"\\\n\r$") != NULL)
+		fatal(EX_CONFIG, "%s contains a quote, backslash, '$' or newline: %s", what, s);
+}
+
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) != 0)
+		fatal(EX_TEMP, "cannot write %s: %s", path, strerror(errno));
+}
+
+/* TORC_* settings for the CGIs, as lighttpd setenv pairs or env strings. */
+static char *
+env_pairs(const struct config *c, int lighttpd_syntax)
+{
+	size_t cap = 8192, n = 0;
+	char *out = calloc(1, cap);
+	for (int i = 0; i < config_nkeys; i++) {
+		char *v = config_value_text(c, i);
+		if (v == NULL)
+			continue;
+		conf_safe(config_keys[i].key, v);
+		if (lighttpd_syntax)
+			n += (size_t)snprintf(out + n, cap - n, "%s  \"%s\" => \"%s\"",
+			    n ? ",\n" : "", config_keys[i].env, v);
+		else
+			setenv(config_keys[i].env, v, 1);
+		free(v);
+		if (n + 512 > cap) {
+			cap *= 2;
+			out = realloc(out, cap);
+		}
+	}
+	return out;
+}
+
+static void
+write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf)
+{
+	char buf[32768];
+	char *env = env_pairs(c, 1);
+	const char *tz = getenv("TZ");
+	int n;
+
+	conf_safe("cgi folder", cgidir);
+	conf_safe("runtime folder", runtime);
+	n = snprintf(buf, sizeof(buf),
+	    "# Written by torc-server; regenerated on every start.\n"
+	    "server.modules = ( \"mod_access\", \"mod_alias\", \"mod_setenv\", \"mod_cgi\"%s )\n"
+	    "server.document-root = \"%s/www\"\n"
+	    "server.bind = \"%s\"\n"
+	    "server.port = %ld\n"
+	    "server.tag = \"torc-cgi\"\n"
+	    "server.max-request-size = %ld\n"
+	    "server.upload-dirs = ( \"%s\" )\n"
+	    "server.max-connections = 256\n"
+	    "server.max-keep-alive-requests = 1000\n"
+	    "server.error-handler-404 = \"/torc-service/v1/notfound\"\n"
+	    "url.access-deny = ( \"~\", \".inc\" )\n"
+	    "alias.url = ( \"/torc-service/v1/\" => \"%s/\" )\n"
+	    "$HTTP[\"url\"] =~ \"^/torc-service/v1/\" {\n"
+	    "  cgi.assign = ( \"\" => \"\" )\n"
+	    "}\n"
+	    "setenv.add-environment = (\n%s,\n  \"TZ\" => \"%s\"\n)\n",
+	    c->https ? ", \"mod_openssl\"" : "",
+	    runtime, c->host, c->port, (long)(TORC_MAX_BODY / 1024 + 1024),
+	    runtime, cgidir, env, tz && !strpbrk(tz, "\"\\\n$") ? tz : "UTC");
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		fatal(EX_TEMP, "lighttpd configuration too long");
+	if (c->https) {
+		conf_safe("tls_cert", c->tls_cert);
+		conf_safe("tls_key", c->tls_key);
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+		    "ssl.engine = \"enable\"\n"
+		    "ssl.pemfile = \"%s\"\n"
+		    "ssl.privkey = \"%s\"\n"
+		    "ssl.openssl.ssl-conf-cmd = ( \"MinProtocol\" => \"TLSv1.2\",\n"
+		    "  \"CipherString\" => \"ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:!aNULL:!MD5:!DSS:!SHA1\",\n"
+		    "  \"Options\" => \"-SessionTicket\" )\n",
+		    c->tls_cert, c->tls_key);
+	}
+	free(env);
+	write_file(conf, buf, 0600);
+}
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void
+remove_runtime(void)
+{
+	char path[PATH_MAX + 64];
+	static const char *files[] = { "lighttpd.conf", "www", "cgi-bin/torc-service/v1",
+	    "cgi-bin/torc-service", "cgi-bin", NULL };
+	if (!runtime_made)
+		return;
+	for (int i = 0; files[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", runtime, files[i]);
+		if (unlink(path) < 0)
+			rmdir(path);
+	}
+	rmdir(runtime);
+	runtime_made = 0;
+}
+
+static int
+cmd_run(struct config *c, const char *cgidir, const char *argv0)
+{
+	char err[512], conf[PATH_MAX + 32], url[512];
+	char *server;
+	int status = 0;
+
+	if (c->require_auth && c->auth_file == NULL)
+		fatal(EX_CONFIG, "--require-auth specified but no --auth-file provided");
+	if (c->https && (c->tls_cert == NULL || c->tls_key == NULL))
+		fatal(EX_CONFIG, "--https needs --tls-cert and --tls-key");
+	if (c->https && strcmp(c->web_server, "lighttpd") != 0)
+		fatal(EX_CONFIG, "--https is served by lighttpd only");
+	if (c->auth_file != NULL && strcmp(c->web_server, "busybox") == 0 && !c->trust_remote_user)
+		fatal(EX_CONFIG, "busybox httpd does not pass the Authorization header to CGI "
+		    "programs, so --auth-file cannot work under it; use lighttpd (the default), "
+		    "or put an authenticating proxy in front and use --trust-remote-user");
+	if (c->auth_file != NULL && access(c->auth_file, R_OK) < 0)
+		fatal(EX_CONFIG, "cannot read auth file %s: %s", c->auth_file, strerror(errno));
+	c->database = absolute(c->database);
+	c->auth_file = absolute(c->auth_file);
+	c->cache_dir = absolute(c->cache_dir);
+	c->tls_cert = absolute(c->tls_cert);
+	c->tls_key = absolute(c->tls_key);
+	if (cgidir == NULL && (cgidir = default_cgidir(argv0)) == NULL)
+		fatal(EX_CONFIG, "cannot find the CGI programs; build them (make) or pass --cgi-dir");
+	/* TORC_LIGHTTPD / TORC_BUSYBOX name the binary outright. */
+	const char *override = getenv(strcmp(c->web_server, "lighttpd") == 0 ?
+	    "TORC_LIGHTTPD" : "TORC_BUSYBOX");
+	if (override != NULL && *override != '\0')
+		server = access(override, X_OK) == 0 ? strdup(override) : NULL;
+	else
+		server = find_in_path(c->web_server);
+	if (server == NULL)
+		fatal(EX_CONFIG, "web server '%s' not found in PATH; install it (make deps)", c->web_server);
+	if (!port_free(c->host, c->port))
+		fatal(1, "port %ld on %s is already in use", c->port, c->host);
+	if (mkdir(c->database, 0700) < 0 && errno != EEXIST)
+		fatal(1, "cannot create database folder %s: %s", c->database, strerror(errno));
+	if (access(c->database, W_OK | X_OK) < 0)
+		fatal(1, "database folder %s is not writable: %s", c->database, strerror(errno));
+	if (store_create(c, 1, err, sizeof(err)) < 0)
+		fatal(1, "%s", err);
+	store_close();
+
+	if (c->runtime_dir != NULL) {
+		snprintf(runtime, sizeof(runtime), "%s", c->runtime_dir);
+		if (mkdir(runtime, 0700) < 0 && errno != EEXIST)
+			fatal(1, "cannot create runtime folder %s: %s", runtime, strerror(errno));
+	} else {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(runtime, sizeof(runtime), "%s/torc-server.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (mkdtemp(runtime) == NULL)
+			fatal(EX_TEMP, "cannot create a runtime folder: %s", strerror(errno));
+	}
+	runtime_made = 1;
+	atexit(remove_runtime);
+	snprintf(conf, sizeof(conf), "%s/www", runtime);
+	mkdir(conf, 0700);
+
+	log_msg(LOG_INFO, LOG_T_SERVER, "database: %s", c->database);
+	if (c->auth_file == NULL)
+		log_msg(LOG_INFO, LOG_T_SERVER, "No htpasswd file configured, authentication disabled");
+	else {
+		log_msg(LOG_INFO, LOG_T_SERVER, "Loading htpasswd file from: %s", c->auth_file);
+		log_msg(LOG_INFO, LOG_T_SERVER, c->require_auth ?
+		    "Authentication is REQUIRED for all requests" :
+		    "Authentication is OPTIONAL (backward compatible mode)");
+	}
+	if (c->enforce_access_control)
+		log_msg(LOG_INFO, LOG_T_SERVER, "Access control is ENABLED - users can only access their own workflows and workflows shared with their groups");
+	if (c->auth_file != NULL && !c->https && strcmp(c->host, "localhost") != 0 &&
+	    strncmp(c->host, "127.", 4) != 0 && strcmp(c->host, "::1") != 0)
+		log_msg(LOG_WARN, LOG_T_SERVER, "WARNING: authentication is enabled on plain HTTP "
+		    "on a non-loopback address (%s): passwords cross the network readable. "
+		    "Use --https.", c->host);
+
+	const char *argvv[8];
+	int ac = 0;
+	if (strcmp(c->web_server, "lighttpd") == 0) {
+		snprintf(conf, sizeof(conf), "%s/lighttpd.conf", runtime);
+		write_lighttpd_conf(c, cgidir, conf);
+		argvv[ac++] = server;
+		argvv[ac++] = "-D";
+		argvv[ac++] = "-f";
+		argvv[ac++] = conf;
+		if (c->idle_exit_secs > 0) {
+			static char idle[32];
+			snprintf(idle, sizeof(idle), "%ld", c->idle_exit_secs);
+			argvv[ac++] = "-i";
+			argvv[ac++] = idle;
+		}
+		snprintf(url, sizeof(url), "%s://%s:%ld/torc-service/v1",
+		    c->https ? "https" : "http", c->host, c->port);
+	} else {
+		/* busybox serves CGI only below /cgi-bin of its home folder. */
+		char link[PATH_MAX + 64];
+		snprintf(link, sizeof(link), "%s/cgi-bin", runtime);
+		mkdir(link, 0700);
+		snprintf(link, sizeof(link), "%s/cgi-bin/torc-service", runtime);
+		mkdir(link, 0700);
+		snprintf(link, sizeof(link), "%s/cgi-bin/torc-service/v1", runtime);
+		if (symlink(cgidir, link) < 0)
+			fatal(EX_TEMP, "cannot link %s: %s", link, strerror(errno));
+		free(env_pairs(c, 0));
+		static char hostport[300];
+		snprintf(hostport, sizeof(hostport), "%s:%ld",
+		    strcmp(c->host, "localhost") == 0 ? "127.0.0.1" : c->host, c->port);
+		argvv[ac++] = server;
+		argvv[ac++] = "httpd";
+		argvv[ac++] = "-f";
+		argvv[ac++] = "-p";
+		argvv[ac++] = hostport;
+		argvv[ac++] = "-h";
+		argvv[ac++] = runtime;
+		snprintf(url, sizeof(url), "http://%s:%ld/cgi-bin/torc-service/v1", c->host, c->port);
+	}
+	argvv[ac] = NULL;
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	fflush(NULL);
+	if ((child = fork()) < 0)
+		fatal(EX_TEMP, "fork: %s", strerror(errno));
+	if (child == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		execv(server, (char *const *)argvv);
+		fprintf(stderr, "%s: fatal: cannot run %s: %s\n", PROG, server, strerror(errno));
+		_exit(EX_TEMP);
+	}
+
+	/* Wait until it accepts connections, or died. */
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	int ready = 0;
+	for (int waited = 0; waited < READY_WAIT_MS && !got_signal; waited += 20) {
+		pid_t w = waitpid(child, &status, WNOHANG);
+		if (w == child) {
+			child = -1;
+			fatal(1, "%s exited during startup (status %d); see the messages above",
+			    c->web_server, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		}
+		if (connectable(strcmp(c->host, "localhost") == 0 && strcmp(c->web_server, "busybox") == 0 ?
+		    "127.0.0.1" : c->host, c->port)) {
+			ready = 1;
+			break;
+		}
+		nanosleep(&nap, NULL);
+	}
+	if (ready) {
+		printf("TORC_SERVER_PORT=%ld\n", c->port);
+		printf("torc-server: serving %s (%s, pid %ld); Ctrl-C stops it\n", url,
+		    c->web_server, (long)child);
+		fflush(stdout);
+		log_msg(LOG_INFO, LOG_T_SERVER, "Listening on %s:%ld", c->host, c->port);
+	} else if (!got_signal)
+		log_msg(LOG_WARN, LOG_T_SERVER, "%s did not accept connections within %d ms",
+		    c->web_server, READY_WAIT_MS);
+
+	for (;;) {
+		pid_t w = waitpid(child, &status, 0);
+		if (w == child)
+			break;
+		if (w < 0 && errno == EINTR && got_signal) {
+			/* lighttpd: SIGINT is a graceful stop; busybox: TERM. */
+			kill(child, strcmp(c->web_server, "lighttpd") == 0 ? SIGINT : SIGTERM);
+			int sig = got_signal;
+			got_signal = 0;
+			(void)sig;
+			/* Give it 5 s, then insist. */
+			for (int i = 0; i < 250; i++) {
+				if (waitpid(child, &status, WNOHANG) == child)
+					goto done;
+				nanosleep(&nap, NULL);
+			}
+			kill(child, SIGKILL);
+		} else if (w < 0 && errno != EINTR)
+			break;
+	}
+done:
+	child = -1;
+	remove_runtime();
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM))
+		return 0;
+	if (!ready)
+		return 1;
+	fprintf(stderr, "%s: %s stopped (status %d)\n", PROG, c->web_server,
+	    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+static int
+cmd_gen_cert(struct config *c)
+{
+	const char *cert = c->tls_cert ? c->tls_cert : "torc-cert.pem";
+	const char *key = c->tls_key ? c->tls_key : "torc-key.pem";
+	char subj[300], san[300];
+	pid_t pid;
+	int status;
+
+	snprintf(subj, sizeof(subj), "/CN=%s", c->host);
+	snprintf(san, sizeof(san), "subjectAltName=DNS:%s,DNS:localhost,IP:127.0.0.1", c->host);
+	mode_t old = umask(077);
+	if ((pid = fork()) == 0) {
+		execlp("openssl", "openssl", "req", "-x509", "-newkey", "rsa:3072", "-nodes",
+		    "-sha256", "-days", "365", "-subj", subj, "-addext", san,
+		    "-keyout", key, "-out", cert, (char *)NULL);
+		fprintf(stderr, "%s: fatal: cannot run openssl: %s\n", PROG, strerror(errno));
+		_exit(EX_TEMP);
+	}
+	umask(old);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fatal(1, "openssl failed to make the certificate");
+	chmod(key, 0600);
+	chmod(cert, 0644);
+	printf("certificate: %s\nprivate key: %s (mode 0600)\n", cert, key);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config c;
+	const char *cgidir = NULL;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	load_settings(&c, argc - 2, argv + 2, &cgidir);
+	log_set_level(c.log_level);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(&c, cgidir, argv[0]);
+	if (!strcmp(argv[1], "show-config")) {
+		show_config(&c);
+		return 0;
+	}
+	if (!strcmp(argv[1], "gen-cert"))
+		return cmd_gen_cert(&c);
+	fprintf(stderr, "%s: unknown command '%s' (see --help)\n", PROG, argv[1]);
+	return EX_USAGE;
+}

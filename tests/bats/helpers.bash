@@ -1,0 +1,120 @@
+# helpers.bash: start the real server for a suite and talk to it with curl.
+#
+#   load helpers
+#   setup()    { start_server [torc-server flags...]; }
+#   teardown() { stop_server; }
+#   api GET /workflows            -> sets $code (HTTP status), $body, $headers
+#   api POST /workflows '{"name":"w","user":"u"}'
+#   api_as alice:pw GET /workflows  (HTTP Basic)
+#   jqb '.items | length'         -> jq over $body
+#
+# The server runs from build/sbin/torc-server on a free port with a fresh
+# database in $BATS_TEST_TMPDIR; its stdout/stderr go to $SERVER_LOG.
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+export LANG=C LC_ALL=C TZ=UTC
+unset TORC_CONFIG TORC_AUTH_FILE TORC_REQUIRE_AUTH TORC_ENFORCE_ACCESS_CONTROL \
+	TORC_ADMIN_USERS TORC_DATABASE TORC_PORT TORC_HOST TORC_LOG_LEVEL \
+	TORC_CREDENTIAL_CACHE_TTL_SECS TORC_CACHE_DIR TORC_TRUST_REMOTE_USER \
+	TORC_API_URL TORC_PASSWORD TORC_USERNAME http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
+
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# start_server [flags]: sets PORT, BASE, DBDIR, SERVER_LOG, SERVER_PID.
+start_server() {
+	DBDIR="${DBDIR:-$BATS_TEST_TMPDIR/db}"
+	SERVER_LOG="$BATS_TEST_TMPDIR/server.log"
+	local tries
+	for tries in 1 2 3; do
+		PORT=$(free_port)
+		"$ROOT/build/sbin/torc-server" run --port "$PORT" --database "$DBDIR" \
+			--log-level "${LOG_LEVEL:-info}" "$@" >"$SERVER_LOG" 2>&1 &
+		SERVER_PID=$!
+		local i
+		for i in $(seq 1 200); do
+			if grep -q '^torc-server: serving' "$SERVER_LOG" 2>/dev/null; then
+				BASE="$(sed -n 's/^torc-server: serving \([^ ]*\) .*/\1/p' "$SERVER_LOG" | head -1)"
+				export PORT BASE DBDIR SERVER_LOG SERVER_PID
+				return 0
+			fi
+			kill -0 "$SERVER_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
+		grep -q 'already in use' "$SERVER_LOG" || break
+	done
+	echo "server did not start:" >&2
+	cat "$SERVER_LOG" >&2
+	return 1
+}
+
+stop_server() {
+	if [ -n "${SERVER_PID:-}" ]; then
+		kill -INT "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null || true
+		SERVER_PID=
+	fi
+}
+
+# api METHOD PATH [BODY]: PATH is relative to the base URL.
+api() {
+	_api_req "" "$@"
+}
+
+# api_as USER:PASS METHOD PATH [BODY]
+api_as() {
+	local cred="$1"; shift
+	_api_req "$cred" "$@"
+}
+
+_api_req() {
+	local cred="$1" method="$2" path="$3" data="${4-}"
+	local hdr="$BATS_TEST_TMPDIR/hdr.$$" out="$BATS_TEST_TMPDIR/out.$$"
+	local args=(-s -o "$out" -D "$hdr" -w '%{http_code}' -X "$method" --max-time 60)
+	[ -n "$cred" ] && args+=(-u "$cred")
+	if [ $# -ge 4 ]; then
+		args+=(-H 'Content-Type: application/json' --data-binary "$data")
+	fi
+	code=$(curl "${args[@]}" "$BASE$path")
+	body=$(cat "$out")
+	headers=$(tr -d '\r' <"$hdr")
+	rm -f "$out" "$hdr"
+}
+
+jqb() {
+	jq -r "$@" <<<"$body"
+}
+
+# Assert helpers that print context on failure.
+expect_code() {
+	if [ "$code" != "$1" ]; then
+		echo "expected HTTP $1, got $code: $body" >&2
+		return 1
+	fi
+}
+
+expect_json() {
+	# expect_json FILTER EXPECTED
+	local got
+	got=$(jq -r "$1" <<<"$body")
+	if [ "$got" != "$2" ]; then
+		echo "expected $1 == '$2', got '$got' in: $body" >&2
+		return 1
+	fi
+}
+
+# mk_workflow NAME [USER] -> echoes the id
+mk_workflow() {
+	api POST /workflows "{\"name\":\"$1\",\"user\":\"${2:-tester}\"}"
+	jqb .id
+}
