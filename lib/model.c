@@ -105,7 +105,7 @@ model_from_body(struct request *rq, const struct resource *res, const cJSON *bod
 	warn_unknown(rq, res, body);
 	for (const struct field *f = res->fields; f->name; f++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, f->name);
-		if (f->flags & F_RO)
+		if (f->flags & (F_RO | F_HIDDEN))
 			v = NULL;
 		if (v != NULL && cJSON_IsNull(v))
 			v = NULL;
@@ -132,7 +132,7 @@ model_merge(struct request *rq, const struct resource *res, cJSON *rec,
 	warn_unknown(rq, res, body);
 	for (const struct field *f = res->fields; f->name; f++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, f->name);
-		if (v == NULL || cJSON_IsNull(v) || (f->flags & (F_RO | F_NOPUT)))
+		if (v == NULL || cJSON_IsNull(v) || (f->flags & (F_RO | F_NOPUT | F_HIDDEN)))
 			continue;
 		if (!type_ok(v, f->type))
 			die_http(400, "field '%s' must be %s", f->name, type_name(f->type));
@@ -146,14 +146,18 @@ model_workflow_exists(store_txn *t, int64_t wf)
 	return store_get(t, T_WORKFLOWS, wf) != NULL;
 }
 
-/* Re-order a record's members as the field table says, "id" first. */
-static void
-shape(const struct resource *res, cJSON *rec)
+void
+model_shape(const struct resource *res, cJSON *rec)
 {
-	for (const struct field *f = res->fields; f->name; f++)
-		if ((f->flags & F_NULLOUT) && cJSON_GetObjectItemCaseSensitive(rec, f->name) == NULL)
+	for (const struct field *f = res->fields; f->name; f++) {
+		if (f->flags & F_HIDDEN)
+			cJSON_DeleteItemFromObjectCaseSensitive(rec, f->name);
+		else if ((f->flags & F_NULLOUT) && cJSON_GetObjectItemCaseSensitive(rec, f->name) == NULL)
 			cJSON_AddNullToObject(rec, f->name);
+	}
 }
+
+#define shape model_shape
 
 struct op {
 	const struct resource	*res;

@@ -33,6 +33,7 @@ enum ftype {
 #define F_RO	0x02	/* set by the server; ignored in bodies */
 #define F_NOPUT	0x04	/* cannot change through PUT (ignored) */
 #define F_NULLOUT 0x08	/* emitted as null when unset */
+#define F_HIDDEN 0x10	/* stored for the server's use, never emitted (implies F_RO) */
 
 struct field {
 	const char	*name;
@@ -72,6 +73,9 @@ cJSON	*model_from_body(struct request *rq, const struct resource *res,
 /* Apply a PUT body onto a stored record (COALESCE: absent fields kept). */
 void	 model_merge(struct request *rq, const struct resource *res,
 	    cJSON *rec, const cJSON *body);
+
+/* Make a stored record fit for output: hide F_HIDDEN, add F_NULLOUT nulls. */
+void	 model_shape(const struct resource *res, cJSON *rec);
 
 /* Workflow existence (and, later, access) for workflow-scoped work. */
 int	 model_workflow_exists(store_txn *t, int64_t wf);
