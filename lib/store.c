@@ -417,6 +417,7 @@ run(const struct config *cfg, struct request *rq, store_work fn, void *arg)
 	char err[512];
 	int st;
 	volatile int attempt = 0;
+	const int nhdr0 = rq != NULL ? rq->nhdr : 0;	/* headers set before the work */
 
 	scfg = cfg;
 	if (env == NULL) {
@@ -459,7 +460,7 @@ run(const struct config *cfg, struct request *rq, store_work fn, void *arg)
 	if (rq != NULL) {
 		rq->out = NULL;
 		rq->raw_out = NULL;
-		rq->nhdr = 0;
+		rq->nhdr = nhdr0;
 	}
 	check(env->txn_begin(env, NULL, &cur.txn, 0), "begin", T_META);
 	in_work = 1;
