@@ -4,6 +4,7 @@
  * access-group routes join this table as they land.
  */
 #include "api_failure_handlers.h"
+#include "api_groups.h"
 #include "api_views.h"
 #include "api_workflows.h"
 #include "cgi.h"
@@ -43,6 +44,11 @@ static const struct route routes[] = {
 	{ "GET", "/workflows/:id/job_user_data_relationships", views_job_user_data_relationships,
 	    0, LISTQ },
 	{ "GET", "/workflows/:id/failure_handlers", failure_handlers_list, 0, LISTQ },
+	/* Sharing with access groups (lib/api_groups.c). */
+	{ "GET", "/workflows/:id/access_groups", groups_of_workflow, 0, "offset,limit" },
+	{ "POST", "/workflows/:id/access_groups", groups_attach_body, ROUTE_JSON, "" },
+	{ "POST", "/workflows/:id/access_groups/:group_id", groups_attach, ROUTE_JSON_OPT, "" },
+	{ "DELETE", "/workflows/:id/access_groups/:group_id", groups_detach, ROUTE_JSON_OPT, "" },
 	{ NULL, NULL, NULL, 0, NULL }
 };
 
