@@ -75,6 +75,8 @@ owner_link(store_txn *t, const char *owner, int64_t wf, int add)
 	ikey_add_str(&k, owner);
 	struct ikey k2 = k;
 	ikey_make(&k2, 1, wf);
+	if (k.len + 8 > sizeof(k.b))
+		die_http(400, "owner name too long for an index key");
 	memcpy(k.b + k.len, k2.b, 8);
 	k.len += 8;
 	if (add)
@@ -105,7 +107,9 @@ resolve_owner(struct request *rq, store_txn *t, cJSON *rec, int creating)
 {
 	const char *body_user = json_str(rec, "user", NULL);
 
-	if (!rq->authenticated) {
+	if (access_caller(rq) == NULL) {
+		if (access_enforced(rq))
+			return cgi_error(rq, 403, "Anonymous access not allowed when access control is enabled");
 		if (creating && body_user == NULL)
 			return cgi_error(rq, 400, "missing required field 'user'");
 		return 0;
@@ -159,10 +163,24 @@ workflows_create(struct request *rq)
 	return store_run(rq, do_create, rec);
 }
 
+static int
+do_get(struct request *rq, store_txn *t, void *arg)
+{
+	int64_t id = rq->id[0];
+	int st;
+	(void)arg;
+	if ((st = access_workflow(rq, t, id)) != 0)
+		return st;
+	if ((rq->out = store_get(t, T_WORKFLOWS, id)) == NULL)
+		return cgi_error(rq, 404, "Workflow not found with ID: %lld", (long long)id);
+	model_shape(&workflows_resource, rq->out);
+	return 200;
+}
+
 int
 workflows_get(struct request *rq)
 {
-	return model_get(rq, &workflows_resource, rq->id[0]);
+	return store_run(rq, do_get, NULL);
 }
 
 static int
@@ -296,13 +314,7 @@ wf_visible(struct request *rq, store_txn *t, const cJSON *rec)
 		if (have == NULL || strstr(have, d) == NULL)
 			return 0;
 	}
-	if (access_enforced(rq)) {
-		if (!rq->authenticated)
-			return 0;
-		if (!access_user_has(t, json_int(rec, "id", 0), rq->user))
-			return 0;
-	}
-	return 1;
+	return access_visible(rq, t, json_int(rec, "id", 0));
 }
 
 static long
