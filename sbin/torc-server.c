@@ -31,6 +31,7 @@
 
 #include "bounds.h"
 #include "config.h"
+#include "htpasswd.h"
 #include "log.h"
 #include "store.h"
 
@@ -340,6 +341,9 @@ write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf
 	    "server.max-request-size = %ld\n"
 	    "server.upload-dirs = ( \"%s\" )\n"
 	    "server.max-connections = 256\n"
+	    /* Let an over-long Authorization header reach the CGI, which
+	       answers 401 (required mode) instead of lighttpd's 431. */
+	    "server.max-request-field-size = %d\n"
 	    "server.max-keep-alive-requests = 1000\n"
 	    "server.error-handler-404 = \"/torc-service/v1/notfound\"\n"
 	    "url.access-deny = ( \"~\", \".inc\" )\n"
@@ -350,7 +354,7 @@ write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf
 	    "setenv.add-environment = (\n%s,\n  \"TZ\" => \"%s\"\n)\n",
 	    c->https ? ", \"mod_openssl\"" : "",
 	    runtime, c->host, c->port, (long)(TORC_MAX_BODY / 1024 + 1024),
-	    runtime, cgidir, env, tz && !strpbrk(tz, "\"\\\n$") ? tz : "UTC");
+	    runtime, 4 * TORC_MAX_HEADER, cgidir, env, tz && !strpbrk(tz, "\"\\\n$") ? tz : "UTC");
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		fatal(EX_TEMP, "lighttpd configuration too long");
 	if (c->https) {
@@ -457,6 +461,14 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 		log_msg(LOG_INFO, LOG_T_SERVER, "No htpasswd file configured, authentication disabled");
 	else {
 		log_msg(LOG_INFO, LOG_T_SERVER, "Loading htpasswd file from: %s", c->auth_file);
+		/* Warns about every refused, malformed or duplicate line. */
+		int nusers = htpasswd_check(c->auth_file);
+		if (nusers < 0)
+			fatal(EX_CONFIG, "cannot read auth file %s: %s", c->auth_file, strerror(errno));
+		log_msg(LOG_INFO, LOG_T_SERVER, "Loaded %d users from htpasswd file", nusers);
+		if (nusers == 0)
+			log_msg(LOG_WARN, LOG_T_SERVER, "No valid users found in htpasswd file: "
+			    "no one can authenticate until a user is added (read per request)");
 		log_msg(LOG_INFO, LOG_T_SERVER, c->require_auth ?
 		    "Authentication is REQUIRED for all requests" :
 		    "Authentication is OPTIONAL (backward compatible mode)");
