@@ -327,7 +327,10 @@ htpasswd_lookup(const char *path, const char *user, char *hash_out,
 		return -1;
 	for (size_t i = 0; i < f.nlines; i++) {
 		const struct htpasswd_line *ln = &f.lines[i];
-		if (ref < 0 && ln->kind == HTPASSWD_BCRYPT)
+		/* A line above the cost cap is never verified: skip it, or a
+		   hostile first line would make every unknown user slow. */
+		if (ref < 0 && ln->kind == HTPASSWD_BCRYPT &&
+		    bcrypt_cost(ln->hash) <= TORC_BCRYPT_MAX_COST)
 			ref = bcrypt_cost(ln->hash);
 		if (ln->user == NULL || strcmp(ln->user, user) != 0)
 			continue;
@@ -389,7 +392,15 @@ htpasswd_check(const char *path)
 				    ln->user, ln->lineno, ln->why);
 			break;
 		case HTPASSWD_BCRYPT:
-			if (ln->dup_of == 0)
+			if (ln->dup_of != 0)
+				break;
+			if (bcrypt_cost(ln->hash) > TORC_BCRYPT_MAX_COST)
+				log_msg(LOG_WARN, LOG_T_HTPASSWD,
+				    "Bcrypt cost %d for user '%s' at line %d is "
+				    "above the maximum %d: refused",
+				    bcrypt_cost(ln->hash), ln->user, ln->lineno,
+				    TORC_BCRYPT_MAX_COST);
+			else
 				n++;
 			break;
 		}

@@ -71,8 +71,8 @@ const struct htpasswd_line *htpasswd_find(const struct htpasswd_file *f,
  * first line or a duplicate line for user is logged as a WARN (target
  * torc::server::htpasswd, with the line number, never the hash).
  * *ref_cost (when not NULL) gets the cost of the file's first usable
- * bcrypt line, or BCRYPT_DEFAULT_COST, for the dummy verification of
- * unknown users.
+ * bcrypt line whose cost is at most TORC_BCRYPT_MAX_COST, or
+ * BCRYPT_DEFAULT_COST, for the dummy verification of unknown users.
  * Returns 1 found, 0 no usable line for user, -1 the file cannot be read
  * (errno set).
  */
@@ -81,8 +81,9 @@ int	htpasswd_lookup(const char *path, const char *user, char *hash_out,
 
 /*
  * Read the file at path and log a WARN for every rejected, malformed or
- * duplicate line (for a start-up check).  Returns the number of distinct
- * users with a usable line, or -1 when the file cannot be read (errno).
+ * duplicate line, and for a cost above TORC_BCRYPT_MAX_COST (for a
+ * start-up check).  Returns the number of distinct users with a usable
+ * line, or -1 when the file cannot be read (errno).
  */
 int	htpasswd_check(const char *path);
 
