@@ -28,6 +28,7 @@
 
 #define BCRYPT_DIGEST_LEN	31
 #define BCRYPT_PREFIX_LEN	7	/* "$2b$12$" */
+#define BCRYPT_KEY_MAX		72	/* bytes of the password bcrypt uses */
 
 /*
  * The salt and digest of a real cost-5 hash, used with any cost for the
@@ -67,15 +68,33 @@ bcrypt_cost(const char *hash)
 	return cost;
 }
 
+/*
+ * bcrypt reads at most 72 bytes of the password, but libxcrypt refuses
+ * one longer than CRYPT_MAX_PASSPHRASE_SIZE (512) with ERANGE.  Cutting
+ * it to 72 bytes gives the same hash and lets every password the Basic
+ * parser accepts (up to TORC_MAX_PASSWORD) verify as bcrypt defines it.
+ */
+static void
+key_of(const char *password, char key[BCRYPT_KEY_MAX + 1])
+{
+	size_t n = strnlen(password, BCRYPT_KEY_MAX);
+
+	memcpy(key, password, n);
+	key[n] = '\0';
+}
+
 /* crypt_rn(password, setting) compared with hash; 1, 0 or -1. */
 static int
 run_crypt(const char *password, const char *setting, const char *hash)
 {
+	char key[BCRYPT_KEY_MAX + 1];
 	const char *out;
 	int ret = -1;
 
+	key_of(password, key);
 	memset(&cdata, 0, sizeof(cdata));
-	out = crypt_rn(password, setting, &cdata, (int)sizeof(cdata));
+	out = crypt_rn(key, setting, &cdata, (int)sizeof(cdata));
+	explicit_bzero(key, sizeof(key));
 	if (out == NULL || out[0] == '*' || strlen(out) != BCRYPT_HASH_LEN)
 		goto out;
 	ret = CRYPTO_memcmp(out + BCRYPT_PREFIX_LEN + 22,
@@ -129,7 +148,7 @@ bcrypt_verify_dummy(const char *password, int cost)
 int
 bcrypt_hash(const char *password, int cost, char *out, size_t outlen)
 {
-	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE], key[BCRYPT_KEY_MAX + 1];
 	const char *h;
 	int ret = -1;
 
@@ -143,8 +162,10 @@ bcrypt_hash(const char *password, int cost, char *out, size_t outlen)
 	if (crypt_gensalt_rn("$2b$", (unsigned long)cost, NULL, 0, salt,
 	    (int)sizeof(salt)) == NULL)
 		return -1;
+	key_of(password, key);
 	memset(&cdata, 0, sizeof(cdata));
-	h = crypt_rn(password, salt, &cdata, (int)sizeof(cdata));
+	h = crypt_rn(key, salt, &cdata, (int)sizeof(cdata));
+	explicit_bzero(key, sizeof(key));
 	if (h == NULL)
 		goto out;		/* errno from crypt_rn */
 	if (bcrypt_cost(h) != cost) {
