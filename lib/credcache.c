@@ -18,6 +18,7 @@
  *                 that second digest to match (so a damaged or planted
  *                 file is harmless) and the file's mtime to be less than
  *                 ttl seconds old.  A hit does not refresh the mtime.
+ *                 Every miss sweeps out all expired entries.
  *   .tmp.*        a write in progress: O_EXCL, then rename()d over the
  *                 entry, so readers see the old entry or the new one.
  *
@@ -312,7 +313,7 @@ credcache_check(const char *dir, long ttl, const char *user,
 	char name[HEXLEN + 1], want[ENTRY_LEN + 1], got[ENTRY_LEN];
 	struct stat st;
 	long r;
-	int dfd, hit = 0;
+	int dfd, hit = 0, sweep = 0;
 
 	if (ttl <= 0 || dir == NULL || user == NULL || password == NULL ||
 	    hash == NULL)
@@ -321,6 +322,7 @@ credcache_check(const char *dir, long ttl, const char *user,
 		return 0;
 	if (get_secret(dfd, key, 0) < 0)
 		goto out;
+	sweep = 1;
 	if (entry_for(key, user, password, hash, name, want) < 0)
 		goto out;
 	r = read_private(dfd, name, got, ENTRY_LEN, &st);
@@ -346,6 +348,11 @@ out:
 	explicit_bzero(key, sizeof(key));
 	explicit_bzero(want, sizeof(want));
 	close(dfd);
+	/* A miss is followed by a bcrypt run, so a sweep costs little by
+	   comparison; it removes entries nobody looks up any more (the
+	   password changed, the user left). */
+	if (!hit && sweep)
+		(void)credcache_purge(dir, ttl);
 	return hit;
 }
 

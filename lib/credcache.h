@@ -12,7 +12,7 @@
  * last ttl seconds?  dir is the cache folder (config_cache_dir()); hash is
  * the user's current hash from the htpasswd file, so a changed or removed
  * line never matches an old entry.  An expired or corrupt entry is
- * removed.  Any cache fault (folder missing, not 0700, not ours, no
+ * removed, and a miss sweeps out every expired entry (credcache_purge).  Any cache fault (folder missing, not 0700, not ours, no
  * secret, unreadable entry) is a miss, logged as a WARN when it points
  * at a misconfiguration.  ttl <= 0 disables the cache: nothing is read.
  * Returns 1 hit, 0 miss.  Never fails the request.
