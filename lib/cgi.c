@@ -138,7 +138,7 @@ die_http(int status, const char *fmt, ...)
 		fn();
 	}
 	if (status >= 500)
-		log_msg(LOG_ERROR, LOG_T_API, "%d: %s", status, msg);
+		log_msg(status == 503 ? LOG_WARN : LOG_ERROR, LOG_T_API, "%d: %s", status, msg);
 	if (!replied) {
 		replied = 1;
 		bl = error_body(body, sizeof(body), error_name(status), msg);
@@ -194,7 +194,7 @@ vcgi_error(struct request *rq, int status, const char *name, const char *fmt,
 	rq->out = err;
 	rq->raw_out = NULL;
 	if (status >= 500)
-		log_msg(LOG_ERROR, LOG_T_API, "%s %s: %d %s", rq->method,
+		log_msg(status == 503 ? LOG_WARN : LOG_ERROR, LOG_T_API, "%s %s: %d %s", rq->method,
 		    rq->path ? rq->path : "?", status, msg);
 	return status;
 }

@@ -58,6 +58,7 @@ static const char *table_names[T_MAX] = {
 	"idx_group_members", "idx_user_groups", "idx_group_name",
 };
 
+static int64_t	 now_ms(void);
 static DB_ENV	*env;
 static DB	*dbs[T_MAX];
 static int	 lockfd = -1, intentfd = -1;
@@ -66,6 +67,7 @@ static struct store_txn cur;
 static DBC	*cursors[MAX_CURSORS];
 static jmp_buf	 retry_jmp;
 static int	 in_work;
+static int	 panicked;	/* the region is suspect: never walk it again */
 
 const char *
 store_table_name(enum table t)
@@ -73,12 +75,33 @@ store_table_name(enum table t)
 	return table_names[t];
 }
 
+/*
+ * Test-only faults.  TORC_FAULT=<point> kills the process at that point;
+ * TORC_FAULT_RATE=<percent> kills a random share of processes right after
+ * their first write, inside the open transaction (the chaos test).  Each
+ * kill is announced on stderr first, so the test can count them.
+ */
 void
 store_fault(const char *point)
 {
 	const char *f = getenv("TORC_FAULT");
-	if (f != NULL && strcmp(f, point) == 0)
+	static int rolled, doomed;
+
+	if (f != NULL && strcmp(f, point) == 0) {
+		log_msg(LOG_WARN, LOG_T_STORE, "FAULT: killing pid %ld at %s", (long)getpid(), point);
 		kill(getpid(), SIGKILL);
+	}
+	if (strcmp(point, "write") != 0 || (f = getenv("TORC_FAULT_RATE")) == NULL)
+		return;
+	if (!rolled) {
+		rolled = 1;
+		srandom((unsigned)getpid() ^ (unsigned)now_ms());
+		doomed = random() % 100 < strtol(f, NULL, 10);
+	}
+	if (doomed) {
+		log_msg(LOG_WARN, LOG_T_STORE, "FAULT: killing pid %ld inside a transaction", (long)getpid());
+		kill(getpid(), SIGKILL);
+	}
 }
 
 static int64_t
@@ -153,6 +176,14 @@ env_errcall(const DB_ENV *e, const char *pfx, const char *msg)
 	log_msg(LOG_WARN, LOG_T_STORE, "berkeley db: %s", msg);
 }
 
+/* Informational messages (failchk's "Freeing locks ...") default to stdout: the reply. */
+static void
+env_msgcall(const DB_ENV *e, const char *msg)
+{
+	(void)e;
+	log_msg(LOG_DEBUG, LOG_T_STORE, "berkeley db: %s", msg);
+}
+
 static int
 env_make(const struct config *cfg, DB_ENV **out)
 {
@@ -161,6 +192,7 @@ env_make(const struct config *cfg, DB_ENV **out)
 	if ((r = db_env_create(&e, 0)) != 0)
 		return r;
 	e->set_errcall(e, env_errcall);
+	e->set_msgcall(e, env_msgcall);
 	e->set_thread_count(e, TORC_THREAD_SLOTS);
 	e->set_isalive(e, isalive);
 	e->set_timeout(e, TORC_LOCK_TIMEOUT_US, DB_SET_LOCK_TIMEOUT);
@@ -208,6 +240,18 @@ version_present(const char *dir)
 	return access(path, F_OK) == 0;
 }
 
+static void
+remove_regions(const char *dir)
+{
+	char path[4096];
+	for (int i = 1; i < 10; i++) {
+		snprintf(path, sizeof(path), "%s/__db.%03d", dir, i);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/__db.register", dir);
+	unlink(path);
+}
+
 /*
  * Recover (and create, when new) with nobody else inside: intent then main
  * lock, both exclusive.  0 ok, -1 with err.
@@ -226,6 +270,13 @@ recover_exclusive(const struct config *cfg, int create, char *err, size_t errlen
 		snprintf(err, errlen, "timed out waiting for other processes to leave the database");
 		goto out;
 	}
+	/*
+	 * Nobody is inside: the regions are runtime state only, and one left
+	 * by a process that died inside the library may be garbage that would
+	 * crash the recovery that attaches to it.  Start from fresh regions;
+	 * recovery rebuilds everything from the log.
+	 */
+	remove_regions(cfg->database);
 	if ((r = env_make(cfg, &e)) != 0 ||
 	    (r = e->open(e, cfg->database, DB_CREATE | DB_RECOVER | ENV_FLAGS, 0600)) != 0) {
 		snprintf(err, errlen, "cannot recover the database in %s: %s",
@@ -254,7 +305,8 @@ recover_exclusive(const struct config *cfg, int create, char *err, size_t errlen
 		}
 	}
 	e->txn_checkpoint(e, 0, 0, DB_FORCE);
-	log_msg(LOG_INFO, LOG_T_STORE, "database %s recovered", cfg->database);
+	log_msg(create ? LOG_INFO : LOG_WARN, LOG_T_STORE, "database %s recovered%s",
+	    cfg->database, create ? "" : " after a failed process");
 	rc = 0;
 out:
 	if (e != NULL)
@@ -322,7 +374,9 @@ env_join(const struct config *cfg, char *err, size_t errlen)
 			return 0;
 		log_msg(LOG_WARN, LOG_T_STORE, "joining the environment: %s", db_strerror(r));
 		if (env != NULL) {
-			env->close(env, 0);
+			/* A panicked region may be garbage: do not walk it to close. */
+			if (r != DB_RUNRECOVERY)
+				env->close(env, 0);
 			env = NULL;
 		}
 		flock(lockfd, LOCK_UN);
@@ -344,6 +398,16 @@ env_join(const struct config *cfg, char *err, size_t errlen)
 static void
 store_cleanup(void)
 {
+	if (panicked) {
+		/* Leave handles alone; the next process recovers. */
+		memset(cursors, 0, sizeof(cursors));
+		memset(dbs, 0, sizeof(dbs));
+		cur.txn = NULL;
+		env = NULL;
+		if (lockfd >= 0)
+			flock(lockfd, LOCK_UN);
+		return;
+	}
 	for (int i = 0; i < MAX_CURSORS; i++)
 		if (cursors[i] != NULL) {
 			cursors[i]->close(cursors[i]);
@@ -397,8 +461,10 @@ check(int r, const char *what, enum table tb)
 		return;
 	if ((r == DB_LOCK_DEADLOCK || r == DB_LOCK_NOTGRANTED) && in_work)
 		longjmp(retry_jmp, r);
-	if (r == DB_RUNRECOVERY)
+	if (r == DB_RUNRECOVERY) {
+		panicked = 1;
 		die_http(503, "database needs recovery; retry");
+	}
 	if (r == DB_LOCK_DEADLOCK || r == DB_LOCK_NOTGRANTED)
 		die_http(503, "database busy; retry");
 	die_http(500, "database error in %s of %s: %s", what, table_names[tb], db_strerror(r));
@@ -603,6 +669,7 @@ store_put(store_txn *t, enum table tb, int64_t id, const cJSON *rec)
 	v.data = text;
 	v.size = (u_int32_t)strlen(text);
 	check(table_db(tb)->put(table_db(tb), t->txn, &k, &v, 0), "put", tb);
+	store_fault("write");
 }
 
 int64_t

@@ -318,6 +318,13 @@ env_pairs(const struct config *c, int lighttpd_syntax)
 			out = realloc(out, cap);
 		}
 	}
+	/* Test-only fault injection reaches the CGIs too (see store_fault). */
+	static const char *faults[] = { "TORC_FAULT", "TORC_FAULT_RATE", NULL };
+	for (int i = 0; lighttpd_syntax && faults[i]; i++) {
+		const char *v = getenv(faults[i]);
+		if (v != NULL && !strpbrk(v, "\"\\\n$"))
+			n += (size_t)snprintf(out + n, cap - n, ",\n  \"%s\" => \"%s\"", faults[i], v);
+	}
 	return out;
 }
 
