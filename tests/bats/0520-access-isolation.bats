@@ -374,3 +374,36 @@ untouched() {
 	as bob GET "/workflows/$W2/access_groups"
 	expect_json .total_count 0
 }
+
+@test "carol cannot reach bob's records from her own workflow" {
+	load_ids
+	C=$(ok carol POST /workflows '{"name":"carol-own"}')
+	cj=$(ok carol POST /jobs "{\"workflow_id\":$C,\"name\":\"c\",\"command\":\"true\"}")
+	cf=$(ok carol POST /files "{\"workflow_id\":$C,\"name\":\"cf\",\"path\":\"/c\"}")
+	cn=$(ok carol POST /compute_nodes "{\"workflow_id\":$C,\"hostname\":\"h\",\"pid\":1,\"start_time\":\"t\",\"num_cpus\":4,\"memory_gb\":8,\"num_gpus\":0,\"num_nodes\":1,\"compute_node_type\":\"local\"}")
+	local refs=(
+		"POST /jobs {\"workflow_id\":$C,\"name\":\"x\",\"command\":\"x\",\"input_file_ids\":[$F1]}"
+		"POST /jobs {\"workflow_id\":$C,\"name\":\"x\",\"command\":\"x\",\"depends_on_job_ids\":[$J1]}"
+		"POST /jobs {\"workflow_id\":$C,\"name\":\"x\",\"command\":\"x\",\"input_user_data_ids\":[$UD]}"
+		"POST /jobs {\"workflow_id\":$C,\"name\":\"x\",\"command\":\"x\",\"resource_requirements_id\":$RR}"
+		"POST /results {\"workflow_id\":$C,\"job_id\":$J1,\"compute_node_id\":$cn,\"run_id\":1,\"return_code\":0,\"exec_time_minutes\":0.5,\"completion_time\":\"t\",\"status\":\"completed\"}"
+		"POST /results {\"workflow_id\":$C,\"job_id\":$cj,\"compute_node_id\":$CN,\"run_id\":1,\"return_code\":0,\"exec_time_minutes\":0.5,\"completion_time\":\"t\",\"status\":\"completed\"}"
+		"PUT /jobs/$cj {\"depends_on_job_ids\":[$J1]}"
+		"PUT /jobs/$cj {\"output_file_ids\":[$F2]}"
+		"PUT /jobs/$cj/start_job/0/$CN"
+	)
+	local r m p b bad=0
+	for r in "${refs[@]}"; do
+		read -r m p b <<<"$r"
+		if [ -n "$b" ]; then as carol "$m" "$p" "$b"; else as carol "$m" "$p"; fi
+		case "$code" in 4??) ;; *) echo "carol: $r -> $code $body" >&2; bad=$((bad + 1)) ;; esac
+	done
+	# Moving her own records into bob's workflow does not happen either.
+	for r in "jobs/$cj" "files/$cf" "compute_nodes/$cn"; do
+		as carol PUT "/$r" "{\"workflow_id\":$W}"
+		as carol GET "/$r"
+		[ "$(jqb .workflow_id)" = "$C" ] || { echo "carol: moved /$r: $body" >&2; bad=$((bad + 1)); }
+	done
+	[ "$bad" -eq 0 ]
+	untouched
+}
