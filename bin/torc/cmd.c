@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "util.h"
 
+struct cli g_cli;
+
 static void
 usage_line(const struct command *cmd, FILE *out)
 {

@@ -24,7 +24,7 @@
 #include "password.h"
 #include "util.h"
 
-struct cli g_cli;
+
 
 static const char usage_text[] =
 "usage: torc [GLOBAL OPTIONS] COMMAND [ARGS]\n"

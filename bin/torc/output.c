@@ -31,7 +31,7 @@ number_text(double d, char *buf, size_t len)
 	if (isfinite(d) && fabs(d) < 1e15 && d == (double)(int64_t)d)
 		snprintf(buf, len, "%.0f", d);
 	else
-		snprintf(buf, len, "%.6g", d);
+		snprintf(buf, len, "%.4g", d);
 }
 
 static int
