@@ -476,6 +476,9 @@ read_body(struct request *rq)
 
 	if (cl == NULL || *cl == '\0')
 		return 0;		/* no body; never read to end of input */
+	if (strspn(cl, "0123456789") == strlen(cl) && cgi_parse_int64(cl, &len) < 0)
+		return cgi_error(rq, 413, "request body of %.40s bytes exceeds the limit of %ld bytes",
+		    cl, (long)TORC_MAX_BODY);	/* all digits, too many for int64 */
 	if (cgi_parse_int64(cl, &len) < 0 || len < 0)
 		return cgi_error(rq, 400, "invalid CONTENT_LENGTH");
 	if (len > TORC_MAX_BODY)
