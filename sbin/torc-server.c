@@ -8,6 +8,13 @@
  * until it accepts connections, prints the base URL, and forwards SIGINT and
  * SIGTERM to it.  When the child is gone the runtime folder is removed.
  * Settings reach each CGI as TORC_* variables that the web server passes on.
+ *
+ * Started by systemd with listening sockets (LISTEN_PID/LISTEN_FDS, as in
+ * sd_listen_fds(3)), `run` binds nothing: lighttpd takes the inherited
+ * sockets (server.systemd-socket-activation), and with --idle-exit-secs it
+ * exits when idle so that the next connection starts it again.  With
+ * --https, lighttpd's mod_openssl serves TLS 1.2 and 1.3 with AEAD ciphers
+ * only, and the private key must be readable by its owner alone.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -40,11 +47,14 @@
 #define EX_CONFIG	102
 #define EX_TEMP		111
 #define READY_WAIT_MS	10000
+#define SD_FIRST_FD	3	/* the first socket systemd passes */
+#define MAX_LISTEN_FDS	16	/* inherited sockets accepted */
 
 static volatile sig_atomic_t got_signal;
 static pid_t child = -1;
 static char runtime[PATH_MAX];
 static int runtime_made;
+static int nlisten;		/* sockets inherited from systemd, at fds 3.. */
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
 fatal(int code, const char *fmt, ...)
@@ -84,6 +94,8 @@ usage(FILE *f)
 	    "  --https --tls-cert F --tls-key F   serve TLS (lighttpd)\n"
 	    "  --runtime-dir DIR             where the web-server configuration is written\n"
 	    "  --idle-exit-secs N            exit after N idle seconds (socket activation)\n"
+	    "                                (sockets passed by systemd, LISTEN_FDS, are used\n"
+	    "                                instead of --host/--port)\n"
 	    "  --config FILE                 torc.toml to read (also TORC_CONFIG)\n"
 	    "  --cgi-dir DIR                 folder holding the CGI programs\n"
 	    "Booleans take an optional value: --require-auth=false turns one off.\n",
@@ -236,6 +248,104 @@ connectable(const char *host, long port)
 	return ok;
 }
 
+/* 1 when every address host resolves to is a loopback address. */
+static int
+is_loopback(const char *host)
+{
+	struct addrinfo hints, *res, *ai;
+	int ok = 1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return 0;
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET) {
+			const struct sockaddr_in *s = (const void *)ai->ai_addr;
+			if ((ntohl(s->sin_addr.s_addr) >> 24) != 127)
+				ok = 0;
+		} else if (ai->ai_family == AF_INET6) {
+			const struct sockaddr_in6 *s = (const void *)ai->ai_addr;
+			if (!IN6_IS_ADDR_LOOPBACK(&s->sin6_addr))
+				ok = 0;
+		} else
+			ok = 0;
+	}
+	freeaddrinfo(res);
+	return ok;
+}
+
+/* host as lighttpd and URLs want it: an IPv6 literal in brackets. */
+static const char *
+bracketed(const char *host)
+{
+	static char buf[300];
+	if (strchr(host, ':') == NULL || host[0] == '[')
+		return host;
+	snprintf(buf, sizeof(buf), "[%s]", host);
+	return buf;
+}
+
+/*
+ * Listening sockets passed by systemd (sd_listen_fds(3) protocol): the
+ * count, 0 when none are meant for this process.  The variables are
+ * removed; the child that takes the sockets gets its own LISTEN_PID.
+ */
+static int
+take_listen_fds(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	char *end;
+	long p, n = 0;
+
+	if (pid != NULL && fds != NULL) {
+		errno = 0;
+		p = strtol(pid, &end, 10);
+		if (errno == 0 && *end == '\0' && p == (long)getpid()) {
+			n = strtol(fds, &end, 10);
+			if (*end != '\0' || n < 1 || n > MAX_LISTEN_FDS)
+				fatal(EX_CONFIG, "LISTEN_FDS=%s is not a count of sockets (1-%d)",
+				    fds, MAX_LISTEN_FDS);
+		}
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	for (int fd = SD_FIRST_FD; fd < SD_FIRST_FD + n; fd++) {
+		int type = 0, listening = 0;
+		socklen_t l = sizeof(type);
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) < 0 || type != SOCK_STREAM)
+			fatal(EX_CONFIG, "inherited fd %d is not a stream socket "
+			    "(ListenStream= in the .socket unit, Accept=no)", fd);
+		l = sizeof(listening);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l) < 0 || !listening)
+			fatal(EX_CONFIG, "inherited fd %d is not a listening socket "
+			    "(Accept=no in the .socket unit)", fd);
+	}
+	return (int)n;
+}
+
+/* The numeric address and port a listening socket is bound to. */
+static void
+socket_address(int fd, char *host, size_t hostlen, long *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t l = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &l) < 0)
+		fatal(EX_CONFIG, "inherited fd %d: %s", fd, strerror(errno));
+	if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const void *)&ss;
+		inet_ntop(AF_INET, &s->sin_addr, host, (socklen_t)hostlen);
+		*port = ntohs(s->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const void *)&ss;
+		inet_ntop(AF_INET6, &s->sin6_addr, host, (socklen_t)hostlen);
+		*port = ntohs(s->sin6_port);
+	} else
+		fatal(EX_CONFIG, "inherited fd %d is not a TCP socket "
+		    "(ListenStream= must name an address and port)", fd);
+}
+
 static char *
 find_in_path(const char *name)
 {
@@ -328,6 +438,18 @@ env_pairs(const struct config *c, int lighttpd_syntax)
 	return out;
 }
 
+/* snprintf at buf + *n that never writes past cap; *n may end >= cap. */
+static void __attribute__((format(printf, 4, 5)))
+appendf(char *buf, size_t cap, int *n, const char *fmt, ...)
+{
+	va_list ap;
+	if (*n < 0 || (size_t)*n >= cap)
+		return;
+	va_start(ap, fmt);
+	*n += vsnprintf(buf + *n, cap - (size_t)*n, fmt, ap);
+	va_end(ap);
+}
+
 static void
 write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf)
 {
@@ -360,14 +482,14 @@ write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf
 	    "}\n"
 	    "setenv.add-environment = (\n%s,\n  \"TZ\" => \"%s\"\n)\n",
 	    c->https ? ", \"mod_openssl\"" : "",
-	    runtime, c->host, c->port, (long)(TORC_MAX_BODY / 1024 + 1024),
+	    runtime, bracketed(c->host), c->port, (long)(TORC_MAX_BODY / 1024 + 1024),
 	    runtime, 4 * TORC_MAX_HEADER, cgidir, env, tz && !strpbrk(tz, "\"\\\n$") ? tz : "UTC");
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		fatal(EX_TEMP, "lighttpd configuration too long");
 	if (c->https) {
 		conf_safe("tls_cert", c->tls_cert);
 		conf_safe("tls_key", c->tls_key);
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+		appendf(buf, sizeof(buf), &n,
 		    "ssl.engine = \"enable\"\n"
 		    "ssl.pemfile = \"%s\"\n"
 		    "ssl.privkey = \"%s\"\n"
@@ -376,6 +498,22 @@ write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf
 		    "  \"Options\" => \"-SessionTicket\" )\n",
 		    c->tls_cert, c->tls_key);
 	}
+	if (nlisten > 0) {
+		/* server.bind/port above name the first inherited socket; the
+		   others get a block each, or lighttpd would bind them anew. */
+		appendf(buf, sizeof(buf), &n,
+		    "server.systemd-socket-activation = \"enable\"\n");
+		for (int fd = SD_FIRST_FD + 1; fd < SD_FIRST_FD + nlisten; fd++) {
+			char host[INET6_ADDRSTRLEN];
+			long port;
+			socket_address(fd, host, sizeof(host), &port);
+			appendf(buf, sizeof(buf), &n,
+			    "$SERVER[\"socket\"] == \"%s:%ld\" {%s }\n", bracketed(host), port,
+			    c->https ? " ssl.engine = \"enable\"" : "");
+		}
+	}
+	if ((size_t)n >= sizeof(buf))
+		fatal(EX_TEMP, "lighttpd configuration too long");
 	free(env);
 	write_file(conf, buf, 0600);
 }
@@ -403,6 +541,32 @@ remove_runtime(void)
 	runtime_made = 0;
 }
 
+/*
+ * The certificate and key must be readable regular files, and the key
+ * readable by its owner alone: a key others can read is a key to replace.
+ */
+static void
+check_tls_files(const struct config *c)
+{
+	const char *what[2] = { "certificate", "private key" };
+	const char *path[2] = { c->tls_cert, c->tls_key };
+	struct stat st;
+
+	for (int i = 0; i < 2; i++) {
+		int fd = open(path[i], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			fatal(EX_CONFIG, "cannot read TLS %s %s: %s", what[i], path[i],
+			    strerror(errno));
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			fatal(EX_CONFIG, "TLS %s %s is not a regular file", what[i], path[i]);
+		close(fd);
+		if (i == 1 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+			fatal(EX_CONFIG, "refusing TLS private key %s: group or others may "
+			    "read it (mode %04o); run chmod 600 on it",
+			    path[i], (unsigned)(st.st_mode & 07777));
+	}
+}
+
 static int
 cmd_run(struct config *c, const char *cgidir, const char *argv0)
 {
@@ -422,6 +586,16 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 		    "or put an authenticating proxy in front and use --trust-remote-user");
 	if (c->auth_file != NULL && access(c->auth_file, R_OK) < 0)
 		fatal(EX_CONFIG, "cannot read auth file %s: %s", c->auth_file, strerror(errno));
+	if (c->https)
+		check_tls_files(c);
+	if ((nlisten = take_listen_fds()) > 0) {
+		static char host[INET6_ADDRSTRLEN];
+		if (strcmp(c->web_server, "lighttpd") != 0)
+			fatal(EX_CONFIG, "sockets passed by systemd are taken by lighttpd only, "
+			    "not by %s", c->web_server);
+		socket_address(SD_FIRST_FD, host, sizeof(host), &c->port);
+		c->host = host;
+	}
 	c->database = absolute(c->database);
 	c->auth_file = absolute(c->auth_file);
 	c->cache_dir = absolute(c->cache_dir);
@@ -438,7 +612,7 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 		server = find_in_path(c->web_server);
 	if (server == NULL)
 		fatal(EX_CONFIG, "web server '%s' not found in PATH; install it (make deps)", c->web_server);
-	if (!port_free(c->host, c->port))
+	if (nlisten == 0 && !port_free(c->host, c->port))
 		fatal(1, "port %ld on %s is already in use", c->port, c->host);
 	if (mkdir(c->database, 0700) < 0 && errno != EEXIST)
 		fatal(1, "cannot create database folder %s: %s", c->database, strerror(errno));
@@ -482,11 +656,16 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 	}
 	if (c->enforce_access_control)
 		log_msg(LOG_INFO, LOG_T_SERVER, "Access control is ENABLED - users can only access their own workflows and workflows shared with their groups");
-	if (c->auth_file != NULL && !c->https && strcmp(c->host, "localhost") != 0 &&
-	    strncmp(c->host, "127.", 4) != 0 && strcmp(c->host, "::1") != 0)
+	if (c->auth_file != NULL && !c->https && !is_loopback(c->host)) {
+		/* Printed whatever the log level: it is the one warning that matters. */
+		int level = log_get_level();
+		log_set_level(level < LOG_WARN ? LOG_WARN : level);
 		log_msg(LOG_WARN, LOG_T_SERVER, "WARNING: authentication is enabled on plain HTTP "
 		    "on a non-loopback address (%s): passwords cross the network readable. "
-		    "Use --https.", c->host);
+		    "Use --https, or terminate TLS in front of a server bound to loopback "
+		    "(docs/https.md).", c->host);
+		log_set_level(level);
+	}
 
 	const char *argvv[8];
 	int ac = 0;
@@ -504,7 +683,7 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 			argvv[ac++] = idle;
 		}
 		snprintf(url, sizeof(url), "%s://%s:%ld/torc-service/v1",
-		    c->https ? "https" : "http", c->host, c->port);
+		    c->https ? "https" : "http", bracketed(c->host), c->port);
 	} else {
 		/* busybox serves CGI only below /cgi-bin of its home folder. */
 		char link[PATH_MAX + 64];
@@ -544,15 +723,28 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		if (nlisten > 0) {
+			/* Hand the sockets on: lighttpd checks LISTEN_PID. */
+			char v[32];
+			for (int fd = SD_FIRST_FD; fd < SD_FIRST_FD + nlisten; fd++)
+				fcntl(fd, F_SETFD, 0);
+			snprintf(v, sizeof(v), "%ld", (long)getpid());
+			setenv("LISTEN_PID", v, 1);
+			snprintf(v, sizeof(v), "%d", nlisten);
+			setenv("LISTEN_FDS", v, 1);
+		}
 		execv(server, (char *const *)argvv);
 		fprintf(stderr, "%s: fatal: cannot run %s: %s\n", PROG, server, strerror(errno));
 		_exit(EX_TEMP);
 	}
 
-	/* Wait until it accepts connections, or died. */
+	/*
+	 * Wait until it accepts connections, or died.  Inherited sockets
+	 * listen already: connections wait in their queue for lighttpd.
+	 */
 	struct timespec nap = { 0, 20 * 1000 * 1000 };
-	int ready = 0;
-	for (int waited = 0; waited < READY_WAIT_MS && !got_signal; waited += 20) {
+	int ready = nlisten > 0;
+	for (int waited = 0; !ready && waited < READY_WAIT_MS && !got_signal; waited += 20) {
 		pid_t w = waitpid(child, &status, WNOHANG);
 		if (w == child) {
 			child = -1;
@@ -610,31 +802,81 @@ done:
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
+/*
+ * A self-signed certificate for trials: ECDSA P-256, one year, with the
+ * host (as a name or an address) and the loopback names as subjectAltName.
+ * Existing files are never overwritten.
+ */
 static int
 cmd_gen_cert(struct config *c)
 {
 	const char *cert = c->tls_cert ? c->tls_cert : "torc-cert.pem";
 	const char *key = c->tls_key ? c->tls_key : "torc-key.pem";
-	char subj[300], san[300];
+	const char *files[2] = { cert, key };
+	char subj[300], san[600];
+	unsigned char addr[sizeof(struct in6_addr)];
+	char out[4096];
+	size_t nout = 0;
+	ssize_t r;
 	pid_t pid;
-	int status;
+	int status, p[2];
 
+	for (int i = 0; i < 2; i++)
+		if (access(files[i], F_OK) == 0)
+			fatal(1, "%s exists already; remove it or name another file "
+			    "with --tls-cert/--tls-key", files[i]);
+	conf_safe("host", c->host);
 	snprintf(subj, sizeof(subj), "/CN=%s", c->host);
-	snprintf(san, sizeof(san), "subjectAltName=DNS:%s,DNS:localhost,IP:127.0.0.1", c->host);
-	mode_t old = umask(077);
+	if (inet_pton(AF_INET, c->host, addr) == 1 || inet_pton(AF_INET6, c->host, addr) == 1)
+		snprintf(san, sizeof(san), "subjectAltName=IP:%s,DNS:localhost,IP:127.0.0.1,IP:::1",
+		    c->host);
+	else if (strcmp(c->host, "localhost") == 0)
+		snprintf(san, sizeof(san), "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1");
+	else
+		snprintf(san, sizeof(san), "subjectAltName=DNS:%s,DNS:localhost,IP:127.0.0.1,IP:::1",
+		    c->host);
+	/* openssl's chatter is shown only when it fails. */
+	fflush(NULL);
+	if (pipe(p) < 0)
+		fatal(EX_TEMP, "pipe: %s", strerror(errno));
 	if ((pid = fork()) == 0) {
-		execlp("openssl", "openssl", "req", "-x509", "-newkey", "rsa:3072", "-nodes",
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		close(p[1]);
+		umask(077);
+		execlp("openssl", "openssl", "req", "-x509", "-newkey", "ec",
+		    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-noenc", "-batch",
 		    "-sha256", "-days", "365", "-subj", subj, "-addext", san,
+		    "-addext", "basicConstraints=critical,CA:FALSE",
+		    "-addext", "extendedKeyUsage=serverAuth",
 		    "-keyout", key, "-out", cert, (char *)NULL);
 		fprintf(stderr, "%s: fatal: cannot run openssl: %s\n", PROG, strerror(errno));
 		_exit(EX_TEMP);
 	}
-	umask(old);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	close(p[1]);
+	for (;;) {
+		char scratch[512];
+		int full = nout == sizeof(out);
+		r = read(p[0], full ? scratch : out + nout, full ? sizeof(scratch) : sizeof(out) - nout);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (!full)
+			nout += (size_t)r;	/* past the first 4 KiB: read and dropped */
+	}
+	close(p[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fwrite(out, 1, nout, stderr);
+		unlink(key);	/* neither existed before */
+		unlink(cert);
 		fatal(1, "openssl failed to make the certificate");
-	chmod(key, 0600);
-	chmod(cert, 0644);
-	printf("certificate: %s\nprivate key: %s (mode 0600)\n", cert, key);
+	}
+	if (chmod(key, 0600) < 0 || chmod(cert, 0644) < 0)
+		fatal(1, "cannot set the modes of %s and %s: %s", key, cert, strerror(errno));
+	printf("certificate: %s\nprivate key: %s (mode 0600)\n"
+	    "self-signed, for trials: clients need --cacert %s\n", cert, key, cert);
 	return 0;
 }
 
