@@ -1,9 +1,13 @@
 /*
  * json.c: strict parsing and typed field access over cJSON.
  *
- * cJSON accepts duplicate keys and nests up to 1000 levels; we want neither.
- * json_parse() first scans the text for depth (outside strings), then lets
- * cJSON parse, then walks the tree for duplicate keys.
+ * cJSON accepts duplicate keys, nests up to 1000 levels, and is lenient
+ * where RFC 8259 is not: leading zeros ("01"), "1.", raw control characters
+ * and invalid UTF-8 in strings, numbers beyond a double (stored as null),
+ * and \u0000, which silently cuts a C string short.  json_parse() first
+ * scans the text once (depth, strings, number grammar), then lets cJSON
+ * parse, then walks the tree for duplicate keys (sorted per object, so a
+ * body with many keys costs n log n, not n^2) and non-finite numbers.
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,43 +19,179 @@
 #include "json.h"
 #include "bounds.h"
 
-static int
-depth_ok(const char *s, size_t len)
+#define IS_DIGIT(c)	((c) >= '0' && (c) <= '9')
+
+/* Bytes in the valid UTF-8 sequence at s (n available), 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
 {
-	int depth = 0, instr = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (instr) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				instr = 0;
+	unsigned c = s[0], cp, min;
+	size_t len;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2; cp = c & 0x1f; min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3; cp = c & 0x0f; min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4; cp = c & 0x07; min = 0x10000;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* Bytes in the RFC 8259 number at s (n available), 0 if it is not one. */
+static size_t
+number_len(const char *s, size_t n)
+{
+	size_t i = 0, d;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && IS_DIGIT(s[i]))
+			i++;
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		for (d = ++i; i < n && IS_DIGIT(s[i]); i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (d = i; i < n && IS_DIGIT(s[i]); i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && IS_DIGIT(s[i]))	/* "01" */
+		return 0;
+	return i;
+}
+
+/*
+ * One pass over the text: nesting depth, string contents and number
+ * grammar.  The structure itself is left to cJSON.  1 ok, 0 with err.
+ */
+static int
+scan_ok(const char *text, size_t len, char *err, size_t errlen)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	int depth = 0;
+
+	for (size_t i = 0; i < len; ) {
+		unsigned c = s[i];
+		if (c == '"') {
+			for (i++; i < len; ) {
+				c = s[i];
+				if (c == '"')
+					break;
+				if (c < 0x20) {
+					snprintf(err, errlen, "unescaped control character in string at byte %zu", i);
+					return 0;
+				}
+				if (c == '\\') {
+					if (i + 6 <= len && memcmp(s + i + 1, "u0000", 5) == 0) {
+						snprintf(err, errlen, "\\u0000 (NUL) in string at byte %zu", i);
+						return 0;
+					}
+					i += 2;
+					continue;
+				}
+				size_t l = utf8_len(s + i, len - i);
+				if (l == 0) {
+					snprintf(err, errlen, "invalid UTF-8 in string at byte %zu", i);
+					return 0;
+				}
+				i += l;
+			}
+			i++;		/* the closing quote (or past the end) */
 			continue;
 		}
-		if (c == '"')
-			instr = 1;
-		else if (c == '{' || c == '[') {
-			if (++depth > TORC_MAX_JSON_DEPTH)
+		if (c == '-' || IS_DIGIT(c)) {
+			size_t l = number_len(text + i, len - i);
+			if (l == 0) {
+				snprintf(err, errlen, "malformed number at byte %zu", i);
 				return 0;
+			}
+			i += l;
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			if (++depth > TORC_MAX_JSON_DEPTH) {
+				snprintf(err, errlen, "nesting deeper than %d levels", TORC_MAX_JSON_DEPTH);
+				return 0;
+			}
 		} else if (c == '}' || c == ']')
 			depth--;
+		i++;
 	}
 	return 1;
 }
 
-static const char *
-find_dup(const cJSON *v)
+static int
+cmp_keys(const void *a, const void *b)
 {
-	for (const cJSON *c = v ? v->child : NULL; c; c = c->next) {
-		if (cJSON_IsObject(v))
-			for (const cJSON *d = c->next; d; d = d->next)
-				if (strcmp(c->string, d->string) == 0)
-					return c->string;
-		const char *r = find_dup(c);
-		if (r != NULL)
-			return r;
-	}
+	return strcmp(*(const char * const *)a, *(const char * const *)b);
+}
+
+/* A key that occurs twice in object v, or NULL. */
+static const char *
+object_dup(const cJSON *v)
+{
+	const char *small[16], **keys = small;
+	size_t n = 0;
+
+	for (const cJSON *c = v->child; c; c = c->next)
+		n++;
+	if (n < 2)
+		return NULL;
+	if (n > sizeof(small) / sizeof(small[0]))
+		keys = arena_alloc(n * sizeof(*keys));
+	n = 0;
+	for (const cJSON *c = v->child; c; c = c->next)
+		keys[n++] = c->string;
+	qsort(keys, n, sizeof(*keys), cmp_keys);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(keys[i - 1], keys[i]) == 0)
+			return keys[i];
 	return NULL;
+}
+
+/* Duplicate keys and non-finite numbers anywhere in v.  1 ok, 0 with err. */
+static int
+tree_ok(const cJSON *v, char *err, size_t errlen)
+{
+	const char *dup;
+
+	if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
+		snprintf(err, errlen, "number out of range");
+		return 0;
+	}
+	if (cJSON_IsObject(v) && (dup = object_dup(v)) != NULL) {
+		snprintf(err, errlen, "duplicate key '%.64s'", dup);
+		return 0;
+	}
+	for (const cJSON *c = v->child; c; c = c->next)
+		if (!tree_ok(c, err, errlen))
+			return 0;
+	return 1;
 }
 
 cJSON *
@@ -64,10 +204,8 @@ json_parse(const char *text, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "NUL byte in body");
 		return NULL;
 	}
-	if (!depth_ok(text, len)) {
-		snprintf(err, errlen, "nesting deeper than %d levels", TORC_MAX_JSON_DEPTH);
+	if (!scan_ok(text, len, err, errlen))
 		return NULL;
-	}
 	v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (v == NULL) {
 		const char *at = cJSON_GetErrorPtr();
@@ -84,9 +222,7 @@ json_parse(const char *text, size_t len, char *err, size_t errlen)
 		cJSON_Delete(v);
 		return NULL;
 	}
-	const char *dup = find_dup(v);
-	if (dup != NULL) {
-		snprintf(err, errlen, "duplicate key '%.64s'", dup);
+	if (!tree_ok(v, err, errlen)) {
 		cJSON_Delete(v);
 		return NULL;
 	}
