@@ -44,7 +44,7 @@ units_duration(const char *s, double *secs)
 {
 	const char *p = s;
 	double total = 0;
-	int in_time = 0, any = 0;
+	int in_time = 0, any = 0, any_time = 0;
 
 	if (*p++ != 'P')
 		return -1;
@@ -56,10 +56,23 @@ units_duration(const char *s, double *secs)
 			p++;
 			continue;
 		}
+		/* Digits with an optional fraction: no sign, exponent, hex, inf or nan. */
+		const char *q = p;
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (q == p)
+			return -1;
+		if (*q == '.') {
+			const char *f = ++q;
+			while (isdigit((unsigned char)*q))
+				q++;
+			if (q == f)
+				return -1;
+		}
 		char *end;
 		errno = 0;
 		double v = strtod(p, &end);
-		if (end == p || errno != 0 || v < 0)
+		if (end != q || errno != 0 || v < 0)
 			return -1;
 		double unit;
 		switch (*end) {
@@ -73,9 +86,10 @@ units_duration(const char *s, double *secs)
 		}
 		total += v * unit;
 		any = 1;
+		any_time |= in_time;
 		p = end + 1;
 	}
-	if (!any)
+	if (!any || (in_time && !any_time))	/* "P", "PT", "P1DT" */
 		return -1;
 	*secs = total;
 	return 0;
