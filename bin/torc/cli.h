@@ -69,9 +69,9 @@ int	 cmd_id(const struct command *cmd, const char *arg, const char *what,
 
 /*
  * GET /version and compare with ours, as Torc does: another major version
- * is fatal, a server with a lower minor or another patch level only warns,
- * an unparsable answer is ignored.  Returns 0, or an exit code after
- * printing the error.  With quiet, nothing is printed for a match.
+ * is fatal, a server with a lower minor (or the same minor and another
+ * patch level) only warns, an unparsable answer is ignored.  Returns 0,
+ * or an exit code after printing the error.
  */
 int	 server_check_version(void);
 

@@ -46,7 +46,7 @@ version_compare(const char *client, const char *server)
 		return -1;
 	if (c[0] != s[0])
 		return 2;
-	if (c[1] > s[1] || c[2] != s[2])
+	if (c[1] > s[1] || (c[1] == s[1] && c[2] != s[2]))
 		return 1;
 	return 0;
 }

@@ -109,21 +109,20 @@ table_rows(const struct table *t)
 	return t->nrows;
 }
 
+/* A cell that is a whole number or a decimal/exponent number. */
 static int
 is_number(const char *s)
 {
-	int digits = 0;
+	char *end;
 
-	if (*s == '-')
-		s++;
-	for (; *s; s++) {
-		if (isdigit((unsigned char)*s))
-			digits = 1;
-		else if (*s != '.' && *s != 'e' && *s != 'E' && *s != '+' &&
-		    *s != '-')
+	if (*s == '\0' || *s == ' ' || *s == '+')
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (*p != '-' && *p != '.' && *p != 'e' && *p != 'E' &&
+		    *p != '+' && (*p < '0' || *p > '9'))
 			return 0;
-	}
-	return digits;
+	strtod(s, &end);
+	return *end == '\0';
 }
 
 static void
