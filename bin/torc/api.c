@@ -184,7 +184,7 @@ vcall(const char *method, const cJSON *body, cJSON **out,
 	free(text);
 	if (rc != 0) {
 		free(path);
-		return fail(e, EXIT_TEMP, 0, err);
+		return fail(e, rc == -1 ? EXIT_TEMP : EXIT_FAIL, 0, err);
 	}
 	if (r.status < 200 || r.status > 299) {
 		api_error_text(r.status, r.body, r.location, msg, sizeof(msg));

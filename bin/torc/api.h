@@ -32,7 +32,8 @@ void	 api_set_have_password(int have);
  * On a 2xx answer returns 0 and, if out is not NULL, sets *out to the
  * parsed answer (the caller frees it; a JSON null or an empty body gives a
  * cJSON null).  Otherwise returns EXIT_FAIL (an HTTP error, a redirect, an
- * answer that is not JSON) or EXIT_TEMP (no answer, or HTTP 502/503/504);
+ * answer that is not JSON, a TLS certificate that does not verify) or
+ * EXIT_TEMP (no answer, or HTTP 502/503/504);
  * the message goes to *e if e is not NULL, else to stderr as
  * "torc: error: ...".
  */

@@ -237,7 +237,7 @@ http_request(const char *method, const char *path, const char *body,
 			    cerr[0] ? cerr : curl_easy_strerror(rc));
 		free(url);
 		http_resp_free(r);
-		return -1;
+		return transient(rc, 0) ? -1 : -2;
 	}
 	free(url);
 	return 0;

@@ -59,8 +59,9 @@ void	 http_set_retry(double secs, volatile sig_atomic_t *abort);
  * Sends METHOD base_url+path (path starts with '/', may hold a query).
  * body is the JSON text to send, or NULL; POST and PUT without a body send
  * an empty one with Content-Length: 0.  Returns 0 when the server answered
- * (any status; r filled, free with http_resp_free()), or -1 on a
- * transport failure with a message in err.
+ * (any status; r filled, free with http_resp_free()), or with a message
+ * in err: -1 on a failure that may pass (no connection, timeout, cut
+ * answer), -2 on one that will not (TLS verification, protocol).
  */
 int	 http_request(const char *method, const char *path, const char *body,
 	    struct http_resp *r, char *err, size_t errlen);

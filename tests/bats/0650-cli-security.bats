@@ -193,3 +193,25 @@ EOF
 	run -0 env TORC_PASSWORD="$PW" "$T" --url "http://127.0.0.1:$(cat plain.port)/torc-service/v1" workflows list
 	grep -q 'auth=yes' plain.log
 }
+
+@test "https: the certificate is checked; --cacert trusts one, --insecure skips the check" {
+	"$ROOT/build/sbin/torc-server" gen-cert --tls-cert c.pem --tls-key k.pem --host localhost >/dev/null
+	local port url
+	for _ in 1 2 3; do
+		port=$(free_port)
+		"$ROOT/build/sbin/torc-server" run --port "$port" --database "$W/db" --https \
+			--tls-cert c.pem --tls-key k.pem >https.log 2>&1 &
+		STUB_PIDS+=($!)
+		for _ in $(seq 1 200); do
+			grep -q '^torc-server: serving' https.log && break 2
+			sleep 0.05
+		done
+	done
+	url="https://localhost:$port/torc-service/v1"
+	run -1 --separate-stderr "$T" --url "$url" ping
+	[[ "$stderr" == "torc: error: cannot reach $url: "*"certificate"* ]]
+	run -0 "$T" --url "$url" --cacert c.pem ping
+	[ "$output" = "$url: ok" ]
+	run -0 "$T" --url "$url" --insecure ping
+	run -1 "$T" --url "$url" --cacert /nonexistent.pem ping
+}
