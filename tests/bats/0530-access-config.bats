@@ -161,3 +161,30 @@ EOF
 	expect_code 200
 	expect_json .user bob
 }
+
+@test "concurrent first requests make one system group; concurrent duplicates one winner" {
+	start_server --auth-file "$AUTH" --enforce-access-control --admin-user alice --admin-user bob
+	local out="$BATS_TEST_TMPDIR/codes" i pids=()
+	for i in $(seq 8); do
+		curl -s -o /dev/null -w '%{http_code}\n' -u carol:password "$BASE/access_groups" >>"$out" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	[ "$(sort -u "$out")" = 200 ]
+	[ "$(admins_as carol)" = "alice:admin,bob:admin" ]
+	as carol GET /access_groups
+	expect_json '[.items[].name] | join(",")' admin
+	[ "$(grep -c "Adding user" "$SERVER_LOG")" -eq 2 ]
+	: >"$out"
+	pids=()
+	for i in $(seq 8); do
+		curl -s -o /dev/null -w '%{http_code}\n' -u alice:password -X POST \
+			-H 'Content-Type: application/json' -d '{"name":"race"}' "$BASE/access_groups" >>"$out" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	[ "$(grep -c '^200$' "$out")" -eq 1 ]
+	[ "$(grep -c '^409$' "$out")" -eq 7 ]
+	as carol GET /access_groups
+	expect_json '[.items[] | select(.name == "race")] | length' 1
+}
