@@ -129,7 +129,7 @@ chaos: all
 bench: all
 	tests/bench/run
 
-demo: all
+demo:
 	share/examples/demo.sh
 
 lint:
