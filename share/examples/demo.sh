@@ -18,7 +18,11 @@ TORC="$ROOT/build/bin/torc"
 SERVER_PID=
 TMP=
 
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+	say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n==> %s\n' "$*"; }
+fi
 fail() { echo "demo: FAILED: $*" >&2; exit 1; }
 
 cleanup() {
@@ -52,8 +56,13 @@ say "Users demo and other in $TMP/htpasswd (bcrypt cost 8)"
 newpw() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
 DEMO_PW=$(newpw)
 OTHER_PW=$(newpw)
-printf '%s\n' "$DEMO_PW" | build/sbin/torc-htpasswd add --cost 8 --password-stdin "$TMP/htpasswd" demo >/dev/null
-printf '%s\n' "$OTHER_PW" | build/sbin/torc-htpasswd add --cost 8 --password-stdin "$TMP/htpasswd" other >/dev/null
+for u in demo other; do
+	pw=$DEMO_PW
+	[ "$u" = other ] && pw=$OTHER_PW
+	printf '%s\n' "$pw" | build/sbin/torc-htpasswd add --cost 8 --password-stdin \
+		"$TMP/htpasswd" "$u" >"$TMP/htpasswd.log" 2>&1 ||
+		{ cat "$TMP/htpasswd.log" >&2; fail "torc-htpasswd add $u"; }
+done
 build/sbin/torc-htpasswd list "$TMP/htpasswd"
 
 say "Server: torc-server run --require-auth --enforce-access-control"
@@ -126,6 +135,11 @@ say "torc jobs list $WF"
 say "torc results list $WF"
 "$TORC" results list "$WF"
 
+say "What the jobs printed (output/job_stdio/*.o)"
+for f in output/job_stdio/*.o; do
+	printf '  %s: %s\n' "$(basename "$f")" "$(head -3 "$f" | tr '\n' ' ')"
+done
+
 say "The report (data/report.json)"
 cat data/report.json
 jq -e '.count == 20 and .sum == 97 and .min == 1 and .max == 9 and .median == 4.5 and .parts == 2' \
@@ -148,6 +162,12 @@ if "$TORC" jobs list "$WF" >/dev/null 2>"$TMP/other.err"; then
 	fail "user other could list the jobs of workflow $WF"
 fi
 sed 's/^/  torc jobs list (as other): /' "$TMP/other.err"
+
+say "The passwords appear in no output, log or job file"
+if grep -rlF -e "$DEMO_PW" -e "$OTHER_PW" "$TMP" --exclude=htpasswd; then
+	fail "a password leaked into the files above"
+fi
+echo "checked: $(find "$TMP" -type f | wc -l) files"
 
 say "Stopping the server"
 cd "$ROOT"
