@@ -44,6 +44,7 @@ static const struct field job_fields[] = {
 	{ "input_hash", F_STR, F_HIDDEN, NULL },
 	{ "active_compute_node_id", F_INT, F_HIDDEN, NULL },
 	{ "unfinished_deps", F_INT, F_HIDDEN, NULL },
+	{ "result_runs", F_ANY, F_HIDDEN, NULL },	/* [[run_id, attempt_id], ...] */
 	{ NULL, 0, 0, NULL }
 };
 

@@ -9,7 +9,8 @@
  * unique, present only when non-empty), resource_requirements_id,
  * scheduler_id?, failure_handler_id?, attempt_id} plus hidden fields the
  * server keeps for itself (input_hash, active_compute_node_id,
- * unfinished_deps).  Each job is linked in T_WFIDX and indexed in
+ * unfinished_deps, result_runs: the (run_id, attempt_id) pairs it has
+ * results for).  Each job is linked in T_WFIDX and indexed in
  * T_JOBSTATUS and T_DEPS_REV (see engine.h).
  */
 #ifndef TORC_API_JOBS_H

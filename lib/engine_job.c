@@ -144,16 +144,30 @@ result_from_body(struct request *rq, int status)
 	return r;
 }
 
-/* The current result of job in wf, or NULL. */
-static cJSON *
-current_result(store_txn *t, int64_t wf, int64_t job)
+/* Has job a result for (run, attempt) already?  Results are unique on them. */
+static int
+has_result(const cJSON *job, int64_t run, int64_t attempt)
 {
-	struct ikey k;
-	unsigned char buf[8];
-	ikey_make(&k, 2, wf, job);
-	if (store_iget(t, T_WFRESULT, &k, buf, sizeof(buf)) != 8)
-		return NULL;
-	return store_get(t, T_RESULTS, ikey_part(buf, 0));
+	const cJSON *runs = cJSON_GetObjectItemCaseSensitive(job, "result_runs"), *e;
+	cJSON_ArrayForEach(e, runs) {
+		const cJSON *r = cJSON_GetArrayItem(e, 0), *a = cJSON_GetArrayItem(e, 1);
+		if (cJSON_IsNumber(r) && cJSON_IsNumber(a) && (int64_t)r->valuedouble == run &&
+		    (int64_t)a->valuedouble == attempt)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+note_result(cJSON *job, int64_t run, int64_t attempt)
+{
+	cJSON *runs = cJSON_GetObjectItemCaseSensitive(job, "result_runs");
+	int64_t pair[2] = { run, attempt };
+	if (!cJSON_IsArray(runs)) {
+		runs = cJSON_CreateArray();
+		json_set(job, "result_runs", runs);
+	}
+	cJSON_AddItemToArray(runs, json_int_list(pair, 2));
 }
 
 static int
@@ -162,7 +176,7 @@ do_complete(struct request *rq, store_txn *t, void *arg)
 	struct job_op *op = arg;
 	int64_t id = rq->id[0], wf = op->wf, run;
 	struct idvec zero = { NULL, 0, 0 };
-	cJSON *job, *res = cJSON_Duplicate(op->result, 1), *cur, *node;
+	cJSON *job, *res = cJSON_Duplicate(op->result, 1), *node;
 	int st;
 
 	if ((st = load(rq, t, wf, id, &job, &run)) != 0)
@@ -181,11 +195,11 @@ do_complete(struct request *rq, store_txn *t, void *arg)
 	json_set_int(res, "workflow_id", wf);
 	if (!json_has(res, "attempt_id"))
 		json_set_int(res, "attempt_id", json_int(job, "attempt_id", 1));
-	if ((cur = current_result(t, wf, id)) != NULL &&
-	    json_int(cur, "run_id", -1) == rq->id[2] &&
-	    json_int(cur, "attempt_id", -1) == json_int(res, "attempt_id", 1))
+	int64_t attempt = json_int(res, "attempt_id", 1);
+	if (has_result(job, rq->id[2], attempt))
 		return cgi_error(rq, 409, "job %lld already has a result for run %lld, attempt %lld",
-		    (long long)id, (long long)rq->id[2], (long long)json_int(res, "attempt_id", 1));
+		    (long long)id, (long long)rq->id[2], (long long)attempt);
+	note_result(job, rq->id[2], attempt);
 
 	int64_t rid = store_insert(t, T_RESULTS, res);
 	store_wf_link(t, T_RESULTS, wf, rid);

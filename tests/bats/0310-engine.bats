@@ -1,0 +1,476 @@
+#!/usr/bin/env bats
+# The job engine through its routes: initialize_jobs (implicit
+# dependencies, disabled jobs, only_uninitialized), claim_next_jobs
+# (reference §6 items 19-28, 30), start/complete refusals that change
+# nothing, cancel, reset_status and reset_job_status (44, 45),
+# is_complete / is_uninitialized (46), and the failure cascade rules.
+
+load helpers
+
+setup_file() {
+	BATS_TEST_TMPDIR="$BATS_FILE_TMPDIR" DBDIR="$BATS_FILE_TMPDIR/db" start_server
+}
+
+teardown_file() { stop_server; }
+
+mk_job() {
+	api POST /jobs "{\"workflow_id\":$1,\"name\":\"$2\",\"command\":\"echo $2\"${3:+,$3}}"
+	expect_code 200 >&2
+	jqb .id
+}
+
+mk_file() {
+	api POST /files "{\"workflow_id\":$1,\"name\":\"$2\",\"path\":\"/d/$2\"}"
+	expect_code 200 >&2
+	jqb .id
+}
+
+mk_node() {
+	api POST /compute_nodes "{\"workflow_id\":$1,\"hostname\":\"h\",\"pid\":1,\"start_time\":\"t\",\"num_cpus\":4,\"memory_gb\":8,\"num_gpus\":0,\"num_nodes\":1,\"compute_node_type\":\"local\"}"
+	expect_code 200 >&2
+	jqb .id
+}
+
+# mk_jobs WF N -> creates N jobs through /bulk_jobs
+mk_jobs() {
+	api POST /bulk_jobs "$(jq -cn --argjson wf "$1" --argjson n "$2" \
+		'{jobs: [range($n) | {workflow_id: $wf, name: "job_\(.)", command: "echo \(.)"}]}')"
+	expect_code 200 >&2
+}
+
+init() {
+	api POST "/workflows/$1/initialize_jobs${2:+?$2}" ''
+	expect_code 200 >&2
+}
+
+claim() {
+	api POST "/workflows/$1/claim_next_jobs${2:+?limit=$2}" ''
+}
+
+# complete JOB STATUS RUN RC NODE
+complete() {
+	api POST "/jobs/$1/complete_job/$2/$3" "{\"job_id\":$1,\"run_id\":$3,\"compute_node_id\":$5,\"return_code\":$4,\"exec_time_minutes\":0.5,\"completion_time\":\"2024-01-01T00:00:00Z\",\"status\":\"$2\"}"
+}
+
+status_of() {
+	api GET "/jobs/$1"
+	jqb .status
+}
+
+@test "initialize: no dependencies -> ready, dependencies -> blocked, disabled stays" {
+	wf=$(mk_workflow init-basic)
+	a=$(mk_job "$wf" a)
+	b=$(mk_job "$wf" b "\"depends_on_job_ids\":[$a]")
+	d=$(mk_job "$wf" d)
+	api PUT "/jobs/$d" '{"status":"disabled"}'
+	e=$(mk_job "$wf" e "\"depends_on_job_ids\":[$d]")
+	init "$wf"
+	expect_json .message "Initialized job status"
+	[ "$(status_of "$a")" = ready ]
+	[ "$(status_of "$b")" = blocked ]
+	[ "$(status_of "$d")" = disabled ]
+	# A disabled dependency is not finished: its dependent waits.
+	[ "$(status_of "$e")" = blocked ]
+	api POST /workflows/999999/initialize_jobs ''
+	expect_code 404
+}
+
+@test "initialize materializes implicit dependencies from files and user data" {
+	wf=$(mk_workflow init-implicit)
+	f=$(mk_file "$wf" f)
+	api POST /user_data "{\"workflow_id\":$wf,\"name\":\"u\"}"
+	u=$(jqb .id)
+	p=$(mk_job "$wf" producer "\"output_file_ids\":[$f]")
+	q=$(mk_job "$wf" uproducer "\"output_user_data_ids\":[$u]")
+	c=$(mk_job "$wf" consumer "\"input_file_ids\":[$f],\"input_user_data_ids\":[$u]")
+	api GET "/jobs/$c"
+	expect_json 'has("depends_on_job_ids")' false
+	init "$wf"
+	api GET "/jobs/$c"
+	expect_json .status blocked
+	expect_json '.depends_on_job_ids | @csv' "$p,$q"
+	api GET "/jobs?workflow_id=$wf&upstream_job_id=$p"
+	expect_json '[.items[].id] | @csv' "$c"
+	api GET "/workflows/$wf/job_dependencies"
+	expect_json '[.items[] | select(.job_id == '"$c"') | .depends_on_job_id] | sort | @csv' "$p,$q"
+}
+
+@test "initialize twice changes nothing; completed jobs stay completed" {
+	wf=$(mk_workflow init-again)
+	n=$(mk_node "$wf")
+	a=$(mk_job "$wf" a)
+	b=$(mk_job "$wf" b "\"depends_on_job_ids\":[$a]")
+	init "$wf"
+	complete "$a" completed 0 0 "$n"
+	[ "$(status_of "$b")" = ready ]
+	init "$wf"
+	[ "$(status_of "$a")" = completed ]
+	[ "$(status_of "$b")" = ready ]
+}
+
+@test "initialize with only_uninitialized resets what is downstream of an uninitialized job" {
+	wf=$(mk_workflow init-only)
+	n=$(mk_node "$wf")
+	a=$(mk_job "$wf" a)
+	b=$(mk_job "$wf" b "\"depends_on_job_ids\":[$a]")
+	c=$(mk_job "$wf" c "\"depends_on_job_ids\":[$b]")
+	x=$(mk_job "$wf" x)
+	init "$wf"
+	complete "$a" completed 0 0 "$n"
+	complete "$b" completed 0 0 "$n"
+	complete "$c" completed 0 0 "$n"
+	complete "$x" completed 0 0 "$n"
+	api PUT "/jobs/$b/manage_status_change/uninitialized/0"
+	expect_code 200
+	# manage_status_change resets the direct dependents that ran.
+	[ "$(status_of "$c")" = uninitialized ]
+	init "$wf" only_uninitialized=true
+	[ "$(status_of "$a")" = completed ]
+	[ "$(status_of "$b")" = ready ]
+	[ "$(status_of "$c")" = blocked ]
+	[ "$(status_of "$x")" = completed ]
+}
+
+@test "claim_next_jobs: default limit, pending status, fields (6.19, 6.25, 6.27)" {
+	wf=$(mk_workflow claim-default)
+	mk_jobs "$wf" 4
+	init "$wf"
+	claim "$wf"
+	expect_code 200
+	expect_json '.jobs | length' 4
+	expect_json '[.jobs[].status] | unique | join(",")' pending
+	j=$(jqb '.jobs[0].id')
+	expect_json '.jobs[0] | [has("id"), has("workflow_id"), (.name|length>0), (.command|length>0),
+		has("resource_requirements_id"), has("cancel_on_blocking_job_failure"),
+		has("supports_termination")] | all' true
+	expect_json '.jobs[0].workflow_id' "$wf"
+	[ "$(status_of "$j")" = pending ]
+	mk_jobs "$wf" 15
+	init "$wf" only_uninitialized=true
+	claim "$wf"
+	expect_json '.jobs | length' 10
+}
+
+@test "claim limits (6.20, 6.21, 6.30)" {
+	wf=$(mk_workflow claim-limits)
+	mk_jobs "$wf" 100
+	init "$wf"
+	for l in 1 5 20 50; do
+		claim "$wf" "$l"
+		expect_code 200
+		[ "$(jqb '.jobs | length')" -le "$l" ]
+	done
+	api POST "/workflows/$wf/reset_job_status" ''
+	init "$wf"
+	claim "$wf" 25
+	expect_json '.jobs | length' 25
+	claim "$wf" 0
+	expect_code 200
+	expect_json 'tojson' '{"jobs":[]}'
+	wf2=$(mk_workflow claim-limits-2)
+	mk_jobs "$wf2" 4
+	init "$wf2"
+	claim "$wf2" 50
+	expect_json '.jobs | length' 4
+	claim "$wf" bogus
+	expect_code 400
+}
+
+@test "claims never repeat a job (6.24)" {
+	wf=$(mk_workflow claim-disjoint)
+	mk_jobs "$wf" 50
+	init "$wf"
+	claim "$wf" 20
+	one=$(jqb '[.jobs[].id] | sort | @csv')
+	claim "$wf" 20
+	two=$(jqb '[.jobs[].id] | sort | @csv')
+	[ "$(echo "$one,$two" | tr , '\n' | sort -u | wc -l)" -eq 40 ]
+	wf2=$(mk_workflow claim-37)
+	mk_jobs "$wf2" 37
+	init "$wf2"
+	all=""
+	for _ in 1 2 3 4 5; do
+		claim "$wf2" 10
+		all="$all $(jqb '.jobs[].id')"
+	done
+	[ "$(echo $all | tr ' ' '\n' | sort -u | wc -l)" -eq 37 ]
+	[ "$(echo $all | tr ' ' '\n' | wc -l)" -eq 37 ]
+}
+
+@test "claims: never initialized -> [], missing workflow -> 404, canceled -> [] (6.22, 6.23, 6.26)" {
+	wf=$(mk_workflow claim-empty)
+	mk_jobs "$wf" 3
+	claim "$wf"
+	expect_code 200
+	expect_json 'tojson' '{"jobs":[]}'
+	claim 99999
+	expect_code 404
+	init "$wf"
+	api PUT "/workflows/$wf/cancel" ''
+	expect_code 200
+	expect_json .is_canceled true
+	claim "$wf"
+	expect_code 200
+	expect_json 'tojson' '{"jobs":[]}'
+	api POST "/workflows/$wf/claim_jobs_based_on_resources/10" '{"num_cpus":4,"memory_gb":8,"num_gpus":0,"num_nodes":1}'
+	expect_code 200
+	expect_json .reason "Workflow is canceled"
+	expect_json '.jobs | length' 0
+}
+
+@test "huge resource requirements are still claimable with claim_next_jobs (6.28)" {
+	wf=$(mk_workflow claim-huge)
+	api POST /resource_requirements "{\"workflow_id\":$wf,\"name\":\"huge\",\"num_cpus\":64,\"num_gpus\":0,\"num_nodes\":1,\"memory\":\"512g\",\"runtime\":\"P0DT1H\"}"
+	expect_code 200
+	rr=$(jqb .id)
+	mk_job "$wf" big "\"resource_requirements_id\":$rr" >/dev/null
+	init "$wf"
+	claim "$wf"
+	expect_json '.jobs | length' 1
+	expect_json '.jobs[0].resource_requirements_id' "$rr"
+}
+
+@test "start_job and complete_job refusals change nothing" {
+	wf=$(mk_workflow refusals)
+	n=$(mk_node "$wf")
+	a=$(mk_job "$wf" a)
+	b=$(mk_job "$wf" b "\"depends_on_job_ids\":[$a]")
+	init "$wf"
+	api PUT "/jobs/$a/start_job/0/$n"
+	expect_code 422
+	[[ "$(jqb .error.message)" == *pending* ]]
+	claim "$wf"
+	api PUT "/jobs/$a/start_job/3/$n"
+	expect_code 422
+	api PUT "/jobs/999999/start_job/0/$n"
+	expect_code 404
+	api PUT "/jobs/$a/start_job/0/$n"
+	expect_code 200
+	expect_json .status running
+
+	# Stale run_id: 422, no result, no status change, dependents still blocked.
+	complete "$a" completed 5 0 "$n"
+	expect_code 422
+	[[ "$(jqb .error.message)" == *run_id* ]]
+	[ "$(status_of "$a")" = running ]
+	[ "$(status_of "$b")" = blocked ]
+	api GET "/results?workflow_id=$wf&all_runs=true"
+	expect_json .total_count 0
+	# A status that is not terminal, or not a status at all.
+	complete "$a" running 0 0 "$n"
+	expect_code 422
+	complete "$a" bogus 0 0 "$n"
+	expect_code 400
+	# A compute node of nowhere; a missing job.
+	complete "$a" completed 0 0 999999
+	expect_code 422
+	complete 999999 completed 0 0 "$n"
+	expect_code 404
+	# A body that disagrees with the path.
+	api POST "/jobs/$a/complete_job/completed/0" "{\"job_id\":$b,\"compute_node_id\":$n,\"return_code\":0,\"exec_time_minutes\":1,\"completion_time\":\"t\"}"
+	expect_code 422
+	api POST "/jobs/$a/complete_job/completed/0" "{\"compute_node_id\":$n,\"exec_time_minutes\":1,\"completion_time\":\"t\"}"
+	expect_code 400
+	[[ "$(jqb .error.message)" == *return_code* ]]
+	[ "$(status_of "$a")" = running ]
+	api GET "/results?workflow_id=$wf&all_runs=true"
+	expect_json .total_count 0
+
+	complete "$a" completed 0 0 "$n"
+	expect_code 200
+	expect_json .status completed
+	[ "$(status_of "$b")" = ready ]
+	# Already complete: 422, still one result.
+	complete "$a" failed 0 1 "$n"
+	expect_code 422
+	[[ "$(jqb .error.message)" == *"already complete"* ]]
+	[ "$(status_of "$a")" = completed ]
+	api GET "/results?workflow_id=$wf&all_runs=true"
+	expect_json .total_count 1
+	expect_json '.items[0] | [.job_id, .run_id, .return_code, .status, .attempt_id] | @csv' "$a,0,0,\"completed\",1"
+}
+
+@test "the failure cascade: flag set -> canceled transitively, flag unset -> ready" {
+	wf=$(mk_workflow cascade)
+	n=$(mk_node "$wf")
+	a=$(mk_job "$wf" a)
+	b=$(mk_job "$wf" b "\"depends_on_job_ids\":[$a]")
+	c=$(mk_job "$wf" c "\"depends_on_job_ids\":[$b]")
+	keep=$(mk_job "$wf" keep "\"depends_on_job_ids\":[$a],\"cancel_on_blocking_job_failure\":false")
+	after=$(mk_job "$wf" after "\"depends_on_job_ids\":[$keep]")
+	init "$wf"
+	claim "$wf"
+	complete "$a" failed 0 2 "$n"
+	expect_code 200
+	[ "$(status_of "$b")" = canceled ]
+	[ "$(status_of "$c")" = canceled ]
+	[ "$(status_of "$keep")" = ready ]
+	[ "$(status_of "$after")" = blocked ]
+	api GET "/workflows/$wf/is_complete"
+	expect_json .is_complete false
+}
+
+@test "a failure with return code 0 does not cancel; terminated with rc != 0 does" {
+	wf=$(mk_workflow cascade-rc)
+	n=$(mk_node "$wf")
+	a=$(mk_job "$wf" a)
+	b=$(mk_job "$wf" b "\"depends_on_job_ids\":[$a]")
+	x=$(mk_job "$wf" x)
+	y=$(mk_job "$wf" y "\"depends_on_job_ids\":[$x]")
+	init "$wf"
+	complete "$a" canceled 0 0 "$n"
+	[ "$(status_of "$b")" = ready ]
+	complete "$x" terminated 0 137 "$n"
+	[ "$(status_of "$y")" = canceled ]
+}
+
+@test "a job waits for all its dependencies" {
+	wf=$(mk_workflow fan-in)
+	n=$(mk_node "$wf")
+	mk_jobs "$wf" 30
+	ids=$(jqb '[.jobs[].id] | @csv')
+	sink=$(mk_job "$wf" sink "\"depends_on_job_ids\":[$ids]")
+	init "$wf"
+	claim "$wf" 30
+	for j in $(echo "$ids" | tr , ' '); do
+		[ "$(status_of "$sink")" = blocked ]
+		complete "$j" completed 0 0 "$n"
+		expect_code 200
+	done
+	[ "$(status_of "$sink")" = ready ]
+}
+
+@test "cancel: running and pending become canceled, others keep; an event is written" {
+	wf=$(mk_workflow cancel)
+	n=$(mk_node "$wf")
+	r=$(mk_job "$wf" r)
+	p=$(mk_job "$wf" p)
+	w=$(mk_job "$wf" w)
+	b=$(mk_job "$wf" b "\"depends_on_job_ids\":[$r]")
+	init "$wf"
+	claim "$wf" 2
+	api PUT "/jobs/$r/start_job/0/$n"
+	api PUT "/workflows/$wf/cancel" ''
+	expect_code 200
+	expect_json '[.is_canceled, .run_id] | @csv' 'true,0'
+	[ "$(status_of "$r")" = canceled ]
+	[ "$(status_of "$p")" = canceled ]
+	[ "$(status_of "$w")" = ready ]
+	[ "$(status_of "$b")" = blocked ]
+	api GET "/workflows/$wf/is_complete"
+	expect_json '[.is_complete, .is_canceled] | @csv' 'true,true'
+	api GET "/events?workflow_id=$wf"
+	expect_json '[.items[].data.category] | index("workflow_canceled") != null' true
+	api GET "/workflows/$wf/status"
+	expect_json .is_canceled true
+	api PUT /workflows/999999/cancel ''
+	expect_code 404
+}
+
+@test "reset_status refuses running or pending jobs unless forced (6.45)" {
+	wf=$(mk_workflow reset-status)
+	a=$(mk_job "$wf" a)
+	b=$(mk_job "$wf" b)
+	init "$wf"
+	api PUT "/jobs/$a/manage_status_change/running/0"
+	api PUT "/jobs/$b/manage_status_change/pending/0"
+	api POST "/workflows/$wf/reset_status" ''
+	expect_code 422
+	[ "$(status_of "$a")" = running ]
+	[ "$(status_of "$b")" = pending ]
+	api PUT "/workflows/$wf/cancel" ''
+	api POST "/workflows/$wf/reset_status?force=true" ''
+	expect_code 200
+	expect_json '[.id, .run_id, .is_canceled, .is_archived] | @csv' "$wf,0,false,false"
+	api GET "/workflows/$wf/status"
+	expect_json .is_canceled false
+	api POST /workflows/999999/reset_status ''
+	expect_code 404
+}
+
+@test "reset_status refuses an archived workflow" {
+	wf=$(mk_workflow reset-archived)
+	api PUT "/workflows/$wf/status" '{"run_id":0,"is_canceled":false,"is_archived":true}'
+	api POST "/workflows/$wf/reset_status" ''
+	expect_code 422
+	[[ "$(jqb .error.message)" == *"Cannot reset archived"* ]]
+	api GET "/workflows/$wf/is_complete"
+	expect_code 200
+	api GET "/workflows/$wf/is_uninitialized"
+	expect_code 200
+}
+
+@test "reset-status then reset_job_status makes ready jobs uninitialized (6.44)" {
+	wf=$(mk_workflow reset-jobs)
+	a=$(mk_job "$wf" a)
+	b=$(mk_job "$wf" b)
+	init "$wf"
+	api POST "/workflows/$wf/reset_status" ''
+	expect_code 200
+	expect_json 'type' object
+	api POST "/workflows/$wf/reset_job_status" ''
+	expect_code 200
+	expect_json '[.workflow_id, .updated_count, .status] | @csv' "$wf,2,\"uninitialized\""
+	expect_json 'has("reset_type")' false
+	[ "$(status_of "$a")" = uninitialized ]
+	[ "$(status_of "$b")" = uninitialized ]
+	api GET "/events?workflow_id=$wf"
+	expect_json '[.items[].data | select(.category == "user_action") | .action] | join(",")' \
+		reset_workflow_status,reset_job_status
+	api POST /workflows/999999/reset_job_status ''
+	expect_code 404
+}
+
+@test "is_uninitialized (6.46) and is_complete" {
+	wf=$(mk_workflow is-unin)
+	api GET "/workflows/$wf/is_uninitialized"
+	expect_json .is_uninitialized true
+	api GET "/workflows/$wf/is_complete"
+	expect_json .is_complete true
+	mk_jobs "$wf" 3
+	api GET "/workflows/$wf/is_uninitialized"
+	expect_json .is_uninitialized true
+	init "$wf"
+	api GET "/workflows/$wf/is_uninitialized"
+	expect_json .is_uninitialized false
+	api GET "/workflows/$wf/is_complete"
+	expect_json '[.is_complete, .is_canceled, .needs_to_run_completion_script] | @csv' 'false,false,false'
+
+	wf2=$(mk_workflow is-unin-2)
+	mk_job "$wf2" one >/dev/null
+	d=$(mk_job "$wf2" two)
+	api PUT "/jobs/$d" '{"status":"disabled"}'
+	api GET "/workflows/$wf2/is_uninitialized"
+	expect_json .is_uninitialized true
+	init "$wf2"
+	api GET "/workflows/$wf2/is_uninitialized"
+	expect_json .is_uninitialized false
+	api GET /workflows/999999/is_complete
+	expect_code 404
+	api GET /workflows/999999/is_uninitialized
+	expect_code 404
+}
+
+@test "is_complete: disabled counts as done, pending_failed does not" {
+	wf=$(mk_workflow is-complete)
+	n=$(mk_node "$wf")
+	a=$(mk_job "$wf" a)
+	d=$(mk_job "$wf" d)
+	api PUT "/jobs/$d" '{"status":"disabled"}'
+	init "$wf"
+	complete "$a" pending_failed 0 1 "$n"
+	expect_code 200
+	expect_json .status pending_failed
+	api GET "/workflows/$wf/is_complete"
+	expect_json .is_complete false
+	api POST "/workflows/$wf/reset_job_status?failed_only=true" ''
+	expect_json '[.updated_count, .reset_type] | @csv' '1,"failed_only"'
+	init "$wf" only_uninitialized=true
+	complete "$a" completed 0 0 "$n"
+	expect_code 409
+	api PUT "/workflows/$wf/status" '{"run_id":1,"is_canceled":false}'
+	complete "$a" completed 1 0 "$n"
+	expect_code 200
+	api GET "/workflows/$wf/is_complete"
+	expect_json .is_complete true
+}
