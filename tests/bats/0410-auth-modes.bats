@@ -21,6 +21,12 @@ setup() {
 
 teardown() { stop_server; }
 
+# serve [flags]: start_server, called where errexit is off so that its
+# retry after a taken port works; prints the server's output on failure.
+serve() {
+	start_server "$@" || { echo "start_server failed:" >&2; cat "$SERVER_LOG" >&2; return 1; }
+}
+
 # whoami [USER:PASS]: sets $who to the owner stamped on a new workflow,
 # "anonymous" when the server asks for a "user" field, or "401".
 whoami() {
@@ -66,7 +72,7 @@ expect_challenge() {
 }
 
 @test "disabled: every request is anonymous, the header is ignored" {
-	LOG_LEVEL=debug start_server
+	LOG_LEVEL=debug serve
 	grep -qFx 'INFO torc_server: No htpasswd file configured, authentication disabled' "$SERVER_LOG"
 	whoami
 	[ "$who" = anonymous ]
@@ -85,7 +91,7 @@ expect_challenge() {
 }
 
 @test "optional: valid credentials name the user; anything else is anonymous and logged" {
-	LOG_LEVEL=debug start_server --auth-file "$HT"
+	LOG_LEVEL=debug serve --auth-file "$HT"
 	grep -qFx 'INFO torc_server: Authentication is OPTIONAL (backward compatible mode)' "$SERVER_LOG"
 	whoami 'alice:alice-Pw-4410'
 	[ "$who" = alice ]
@@ -108,7 +114,7 @@ expect_challenge() {
 }
 
 @test "required: missing or invalid credentials get 401 on every route" {
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	grep -qFx 'INFO torc_server: Authentication is REQUIRED for all requests' "$SERVER_LOG"
 	local p
 	for p in /ping /version /workflows /workflows/1 /jobs /files/7 /nonexistent \
@@ -140,7 +146,7 @@ expect_challenge() {
 }
 
 @test "required: a refused request changes nothing" {
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	api POST /workflows '{"name":"sneaky","user":"mallory"}'
 	expect_challenge
 	api_as 'alice:wrong' POST /workflows '{"name":"sneaky","user":"mallory"}'
@@ -172,21 +178,21 @@ expect_challenge() {
 }
 
 @test "the mode also comes from TORC_* variables and torc.toml" {
-	TORC_AUTH_FILE="$HT" TORC_REQUIRE_AUTH=1 start_server
+	TORC_AUTH_FILE="$HT" TORC_REQUIRE_AUTH=1 serve
 	api GET /ping
 	expect_challenge
 	api_as 'alice:alice-Pw-4410' GET /ping
 	expect_code 200
 	stop_server
 	printf '[server]\nauth_file = "%s"\nrequire_auth = true\n' "$HT" >"$BATS_TEST_TMPDIR/torc.toml"
-	start_server --config "$BATS_TEST_TMPDIR/torc.toml"
+	serve --config "$BATS_TEST_TMPDIR/torc.toml"
 	api GET /version
 	expect_challenge
 	whoami 'bob:bob:Pw:4410'
 	[ "$who" = bob ]
 	# A flag turns the file's setting off.
 	stop_server
-	start_server --config "$BATS_TEST_TMPDIR/torc.toml" --require-auth=false
+	serve --config "$BATS_TEST_TMPDIR/torc.toml" --require-auth=false
 	whoami
 	[ "$who" = anonymous ]
 }
@@ -199,7 +205,7 @@ expect_challenge() {
 		echo 'broken line'
 		htpasswd -nbB -C 4 carol 'other-Pw-4410' | grep .
 	} >>"$HT"
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	grep -qFx "INFO torc_server: Loading htpasswd file from: $HT" "$SERVER_LOG"
 	grep -qFx 'INFO torc_server: Loaded 3 users from htpasswd file' "$SERVER_LOG"
 	grep -qFx "WARN torc::server::htpasswd: Password hash for user 'md5user' at line 5 is not an accepted bcrypt hash (\$2a\$, \$2b\$ or \$2y\$): MD5 (apr1); refused" "$SERVER_LOG"
@@ -214,7 +220,7 @@ expect_challenge() {
 
 @test "an htpasswd file without users starts with a warning; users added later work" {
 	printf '# nobody yet\n\n' >"$HT"
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	grep -qFx 'INFO torc_server: Loaded 0 users from htpasswd file' "$SERVER_LOG"
 	grep -q '^WARN torc_server: No valid users found in htpasswd file' "$SERVER_LOG"
 	api_as 'dave:dave-Pw-4410' GET /ping

@@ -20,6 +20,12 @@ setup() {
 
 teardown() { stop_server; }
 
+# serve [flags]: start_server, called where errexit is off so that its
+# retry after a taken port works; prints the server's output on failure.
+serve() {
+	start_server "$@" || { echo "start_server failed:" >&2; cat "$SERVER_LOG" >&2; return 1; }
+}
+
 b64() { printf '%b' "$1" | base64 -w0; }
 
 # hdr_req HEADER-VALUE [PATH]: GET with a raw Authorization header.
@@ -50,7 +56,7 @@ refused() {
 }
 
 @test "the scheme is case-insensitive; one or more spaces follow it" {
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	local t
 	t=$(b64 'alice:alice-Pw-4420')
 	for s in Basic basic BASIC bAsIc; do
@@ -66,7 +72,7 @@ refused() {
 }
 
 @test "the password is everything after the first colon" {
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	ok_as "Basic $(b64 'bob:b:o:b-Pw-4420')" bob
 	# Torc keeps only the second field, so it would accept these.
 	refused "Basic $(b64 'bob:b')"
@@ -79,7 +85,7 @@ refused() {
 }
 
 @test "invalid base64, no colon, NUL bytes and empty halves get 401" {
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	refused 'Basic !!!'
 	refused 'Basic YWxpY2U6YWxpY2UtUHctNDQyMA=!'
 	refused "Basic $(b64 'alice:alice-Pw-4420')="		# extra padding
@@ -103,7 +109,7 @@ refused() {
 }
 
 @test "an over-long header gets 401, never 500 or 431" {
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	local t junk
 	t=$(b64 'alice:alice-Pw-4420')
 	junk=$(head -c 9000 /dev/zero | tr '\0' A)
@@ -130,7 +136,7 @@ refused() {
 }
 
 @test "two Authorization headers are refused" {
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	local out="$BATS_TEST_TMPDIR/out"
 	code=$(curl -s -o "$out" -w '%{http_code}' \
 		-H "Authorization: Basic $(b64 'alice:alice-Pw-4420')" \
@@ -139,7 +145,7 @@ refused() {
 }
 
 @test "user names are bytes: UTF-8 names work and are case-sensitive" {
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	ok_as "Basic $(b64 'jos\xc3\xa9:jose-Pw-4420')" "josé"
 	refused "Basic $(b64 'Alice:alice-Pw-4420')"
 	refused "Basic $(b64 'jos\xc3\x89:jose-Pw-4420')"
@@ -147,7 +153,7 @@ refused() {
 }
 
 @test "optional mode: every malformed header is anonymous, never an error" {
-	start_server --auth-file "$HT"
+	serve --auth-file "$HT"
 	local h
 	for h in 'Basic !!!' "Basic $(b64 'alicealice-Pw-4420')" \
 		"Basic $(b64 'alice\0:alice-Pw-4420')" 'Bearer x' 'Basic' \

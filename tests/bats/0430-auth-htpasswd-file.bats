@@ -22,6 +22,12 @@ setup() {
 
 teardown() { stop_server; }
 
+# serve [flags]: start_server, called where errexit is off so that its
+# retry after a taken port works; prints the server's output on failure.
+serve() {
+	start_server "$@" || { echo "start_server failed:" >&2; cat "$SERVER_LOG" >&2; return 1; }
+}
+
 # line USER PASSWORD [htpasswd flags]: one htpasswd line (cost-4 bcrypt).
 line() {
 	local u="$1" p="$2"
@@ -53,7 +59,7 @@ wait_log() {
 		echo "${y/\$2y\$/\$2b\$}" | sed 's/^ya:/b:/'
 		echo "$y"
 	} >"$HT"
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	can 'a:ya-Pw-4430'
 	can 'b:ya-Pw-4430'
 	can 'ya:ya-Pw-4430'
@@ -79,7 +85,7 @@ wait_log() {
 	grep -q '^sha:{SHA}' "$HT"
 	grep -q '^plain:plain-Pw-4430$' "$HT"
 	grep -q '^x:\$2x\$04\$' "$HT"
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	grep -qF 'INFO torc_server: Loaded 1 users from htpasswd file' "$SERVER_LOG"
 	local u
 	for u in des md5 sha plain; do
@@ -109,7 +115,7 @@ wait_log() {
 		line spaced 'spaced-Pw-4430' | sed 's/:/ : /'
 		printf '%s' "$(line last 'last-Pw-4430')"		# no final newline
 	} >"$HT"
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	grep -qF 'INFO torc_server: Loaded 5 users from htpasswd file' "$SERVER_LOG"
 	! grep -q '^WARN' "$SERVER_LOG" || false
 	for u in bom trail lead spaced last; do
@@ -125,7 +131,7 @@ wait_log() {
 		line other 'other-Pw-4430'
 		line dup 'second-Pw-4430'
 	} >"$HT"
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	grep -qFx "WARN torc::server::htpasswd: Duplicate user 'dup' at line 3 ignored: line 1 wins" "$SERVER_LOG"
 	can 'dup:first-Pw-4430'
 	cannot 'dup:second-Pw-4430'
@@ -138,7 +144,7 @@ wait_log() {
 @test "edits apply at once: change, remove and add users without a restart" {
 	line alice 'old-Pw-4430' >"$HT"
 	line bob 'bob-Pw-4430' >>"$HT"
-	LOG_LEVEL=debug start_server --auth-file "$HT" --require-auth
+	LOG_LEVEL=debug serve --auth-file "$HT" --require-auth
 	can 'alice:old-Pw-4430'
 	can 'alice:old-Pw-4430'		# now from the credential cache
 	wait_log 1 "User 'alice' authenticated from cache"
@@ -163,7 +169,7 @@ wait_log() {
 
 @test "edits apply at once with the cache disabled too" {
 	line alice 'old-Pw-4430' >"$HT"
-	start_server --auth-file "$HT" --require-auth --credential-cache-ttl-secs 0
+	serve --auth-file "$HT" --require-auth --credential-cache-ttl-secs 0
 	can 'alice:old-Pw-4430'
 	line alice 'new-Pw-4430' >"$HT"
 	cannot 'alice:old-Pw-4430'
@@ -174,7 +180,7 @@ wait_log() {
 
 @test "an unreadable htpasswd file is a 401 (required) or anonymous (optional), never a 500" {
 	line alice 'alice-Pw-4430' >"$HT"
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	can 'alice:alice-Pw-4430'
 	mv "$HT" "$HT.away"
 	cannot 'alice:alice-Pw-4430'
@@ -182,7 +188,7 @@ wait_log() {
 	mv "$HT.away" "$HT"
 	can 'alice:alice-Pw-4430'
 	stop_server
-	start_server --auth-file "$HT"
+	serve --auth-file "$HT"
 	rm "$HT"
 	api_as 'alice:alice-Pw-4430' POST /workflows '{"name":"w"}'
 	expect_code 400
@@ -193,7 +199,7 @@ wait_log() {
 	# The hostile line first: it must not set the pace for unknown users.
 	{ cat "$BATS_FILE_TMPDIR/slow15"; line fast 'fast-Pw-4430'; } >"$HT"
 	head -1 "$HT" | grep -q '^slow:\$2y\$15\$'
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	grep -qFx "WARN torc::server::htpasswd: Bcrypt cost 15 for user 'slow' at line 1 is above the maximum 14: refused" "$SERVER_LOG"
 	grep -qF 'Loaded 1 users from htpasswd file' "$SERVER_LOG"
 	local t0 t1

@@ -20,6 +20,12 @@ setup() {
 
 teardown() { stop_server; }
 
+# serve [flags]: start_server, called where errexit is off so that its
+# retry after a taken port works; prints the server's output on failure.
+serve() {
+	start_server "$@" || { echo "start_server failed:" >&2; cat "$SERVER_LOG" >&2; return 1; }
+}
+
 can() { api_as "$1" GET /ping; expect_code 200; }
 cannot() { api_as "$1" GET /ping; expect_code 401; }
 
@@ -44,7 +50,7 @@ entries() { find "${1:-$CACHE}" -maxdepth 1 -regextype posix-extended -regex '.*
 nentries() { entries "$@" | wc -l; }
 
 @test "a second request is served from the cache, not bcrypt" {
-	LOG_LEVEL=debug start_server --auth-file "$HT" --require-auth
+	LOG_LEVEL=debug serve --auth-file "$HT" --require-auth
 	[ ! -e "$CACHE" ]
 	can 'alice:alice-Pw-4440'
 	successes alice 1
@@ -66,7 +72,7 @@ nentries() { entries "$@" | wc -l; }
 
 @test "the cache folder is 0700, the secret and the entries 0600, whatever the umask" {
 	umask 000
-	LOG_LEVEL=debug start_server --auth-file "$HT" --require-auth \
+	LOG_LEVEL=debug serve --auth-file "$HT" --require-auth \
 		--cache-dir "$BATS_TEST_TMPDIR/cc"
 	can 'alice:alice-Pw-4440'
 	can 'bob:bob-Pw-4440'
@@ -89,7 +95,7 @@ nentries() { entries "$@" | wc -l; }
 }
 
 @test "entries expire after the TTL and bcrypt runs again" {
-	LOG_LEVEL=debug start_server --auth-file "$HT" --require-auth \
+	LOG_LEVEL=debug serve --auth-file "$HT" --require-auth \
 		--credential-cache-ttl-secs 1
 	can 'alice:alice-Pw-4440'
 	can 'alice:alice-Pw-4440'
@@ -111,7 +117,7 @@ nentries() { entries "$@" | wc -l; }
 }
 
 @test "a hit does not extend the lifetime of an entry" {
-	LOG_LEVEL=debug start_server --auth-file "$HT" --require-auth \
+	LOG_LEVEL=debug serve --auth-file "$HT" --require-auth \
 		--credential-cache-ttl-secs 2
 	can 'alice:alice-Pw-4440'
 	sleep 1.2
@@ -123,7 +129,7 @@ nentries() { entries "$@" | wc -l; }
 }
 
 @test "TTL 0 disables the cache: nothing is written, every request runs bcrypt" {
-	LOG_LEVEL=debug start_server --auth-file "$HT" --require-auth \
+	LOG_LEVEL=debug serve --auth-file "$HT" --require-auth \
 		--credential-cache-ttl-secs 0
 	can 'alice:alice-Pw-4440'
 	can 'alice:alice-Pw-4440'
@@ -133,7 +139,7 @@ nentries() { entries "$@" | wc -l; }
 	[ ! -e "$CACHE" ]
 	stop_server
 	# The same through the environment, with an explicit folder.
-	TORC_CREDENTIAL_CACHE_TTL_SECS=0 LOG_LEVEL=debug start_server --auth-file "$HT" \
+	TORC_CREDENTIAL_CACHE_TTL_SECS=0 LOG_LEVEL=debug serve --auth-file "$HT" \
 		--cache-dir "$BATS_TEST_TMPDIR/cc"
 	api_as 'bob:bob-Pw-4440' POST /workflows '{"name":"w"}'
 	expect_json .user bob
@@ -145,7 +151,7 @@ nentries() { entries "$@" | wc -l; }
 }
 
 @test "failures are never cached" {
-	LOG_LEVEL=debug start_server --auth-file "$HT" --require-auth
+	LOG_LEVEL=debug serve --auth-file "$HT" --require-auth
 	cannot 'alice:wrong-1'
 	cannot 'alice:wrong-1'
 	cannot 'nobody:alice-Pw-4440'
@@ -158,7 +164,7 @@ nentries() { entries "$@" | wc -l; }
 	[ "$(nentries)" -eq 1 ]
 	# The optional mode caches successes only, too.
 	stop_server
-	LOG_LEVEL=debug start_server --auth-file "$HT"
+	LOG_LEVEL=debug serve --auth-file "$HT"
 	api_as 'bob:wrong' GET /ping
 	expect_code 200
 	[ "$(nentries)" -eq 1 ]
@@ -170,7 +176,7 @@ nentries() { entries "$@" | wc -l; }
 }
 
 @test "a truncated, corrupt or replaced entry falls back to bcrypt" {
-	LOG_LEVEL=debug start_server --auth-file "$HT" --require-auth
+	LOG_LEVEL=debug serve --auth-file "$HT" --require-auth
 	can 'alice:alice-Pw-4440'
 	can 'alice:alice-Pw-4440'
 	hits alice 1
@@ -220,7 +226,7 @@ nentries() { entries "$@" | wc -l; }
 }
 
 @test "a damaged cache folder or secret is a WARN and a miss, never a failure" {
-	LOG_LEVEL=debug start_server --auth-file "$HT" --require-auth
+	LOG_LEVEL=debug serve --auth-file "$HT" --require-auth
 	can 'alice:alice-Pw-4440'
 	chmod 755 "$CACHE"
 	can 'alice:alice-Pw-4440'
@@ -252,7 +258,7 @@ nentries() { entries "$@" | wc -l; }
 }
 
 @test "expired entries nobody asks for any more are swept out" {
-	LOG_LEVEL=debug start_server --auth-file "$HT" --require-auth \
+	LOG_LEVEL=debug serve --auth-file "$HT" --require-auth \
 		--credential-cache-ttl-secs 1
 	can 'alice:alice-Pw-4440'
 	can 'bob:bob-Pw-4440'

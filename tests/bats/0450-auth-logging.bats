@@ -18,6 +18,12 @@ setup() {
 
 teardown() { stop_server; }
 
+# serve [flags]: start_server, called where errexit is off so that its
+# retry after a taken port works; prints the server's output on failure.
+serve() {
+	start_server "$@" || { echo "start_server failed:" >&2; cat "$SERVER_LOG" >&2; return 1; }
+}
+
 # wait_line N LINE: LINE (whole, fixed) at least N times in the log.
 wait_line() {
 	local i
@@ -34,7 +40,7 @@ nlines() { grep -cFx -- "$1" "$SERVER_LOG" || true; }
 T=torc::server::auth
 
 @test "required mode: success, failure and missing credentials, word for word" {
-	LOG_LEVEL=debug start_server --auth-file "$HT" --require-auth
+	LOG_LEVEL=debug serve --auth-file "$HT" --require-auth
 	api_as 'alice:Alice-Secret-4450' GET /ping
 	wait_line 1 "DEBUG $T: User 'alice' authenticated successfully"
 	api_as 'alice:Alice-Secret-4451' GET /ping
@@ -56,7 +62,7 @@ T=torc::server::auth
 }
 
 @test "optional and disabled modes log their own lines" {
-	LOG_LEVEL=debug start_server --auth-file "$HT"
+	LOG_LEVEL=debug serve --auth-file "$HT"
 	api GET /ping
 	wait_line 1 "DEBUG $T: No credentials provided, allowing anonymous access"
 	api_as 'bob:Bob:Secret:4450' GET /ping
@@ -65,7 +71,7 @@ T=torc::server::auth
 	wait_line 1 "WARN $T: Authentication failed for user 'bob'"
 	[ "$(grep -c 'Authentication required' "$SERVER_LOG")" -eq 0 ]
 	stop_server
-	LOG_LEVEL=debug start_server
+	LOG_LEVEL=debug serve
 	api GET /ping
 	api_as 'bob:Bob:Secret:4450' GET /version
 	wait_line 2 "DEBUG $T: No authentication configured, allowing request"
@@ -73,7 +79,7 @@ T=torc::server::auth
 }
 
 @test "at the default level only the warnings show" {
-	start_server --auth-file "$HT" --require-auth
+	serve --auth-file "$HT" --require-auth
 	api_as 'alice:Alice-Secret-4450' GET /ping
 	api_as 'alice:Alice-Secret-4450' GET /ping
 	api_as 'alice:nope' GET /ping
@@ -82,7 +88,7 @@ T=torc::server::auth
 	wait_line 1 "WARN $T: Authentication required but no credentials provided"
 	[ "$(grep -c '^DEBUG' "$SERVER_LOG")" -eq 0 ]
 	stop_server
-	start_server --log-level error --auth-file "$HT" --require-auth
+	serve --log-level error --auth-file "$HT" --require-auth
 	api_as 'alice:nope' GET /ping
 	expect_code 401
 	api GET /workflows
@@ -91,7 +97,7 @@ T=torc::server::auth
 }
 
 @test "a user name cannot forge log lines" {
-	LOG_LEVEL=debug start_server --auth-file "$HT"
+	LOG_LEVEL=debug serve --auth-file "$HT"
 	local t
 	t=$(printf 'eve\r\nINFO torc_server forged\n:x' | base64 -w0)
 	curl -s -o /dev/null -H "Authorization: Basic $t" "$BASE/ping"
@@ -107,7 +113,7 @@ T=torc::server::auth
 		htpasswd -nbB -C 4 erin 'Erin-Secret-4450'
 		htpasswd -nbB -C 4 erin 'Erin-Second-4450'	# duplicate: warned about
 	} 2>/dev/null | grep . >>"$HT"
-	LOG_LEVEL=trace start_server --auth-file "$HT" --require-auth
+	LOG_LEVEL=trace serve --auth-file "$HT" --require-auth
 	local -a pw=(Alice-Secret-4450 'Bob:Secret:4450' Carol-Plain-4450 DaveDes4
 		Erin-Secret-4450 Erin-Second-4450 Wrong-Secret-4450 'Bob:Secret')
 	local -a creds=('alice:Alice-Secret-4450' 'alice:Wrong-Secret-4450'

@@ -13,11 +13,17 @@ setup() {
 	HT="$BATS_TEST_TMPDIR/htpasswd"
 	htpasswd -nbB -C 4 alice 'alice-Pw-4460' | grep . >"$HT"
 	# A database made by the real server, then left alone.
-	start_server
+	serve
 	stop_server
 }
 
 teardown() { stop_server; }
+
+# serve [flags]: start_server, called where errexit is off so that its
+# retry after a taken port works; prints the server's output on failure.
+serve() {
+	start_server "$@" || { echo "start_server failed:" >&2; cat "$SERVER_LOG" >&2; return 1; }
+}
 
 # cgi [VAR=value...]: POST {"name":"probe"} to the workflows CGI with the
 # given extra variables; sets $status_line, $code, $body and $output.
@@ -103,7 +109,7 @@ whoami_cgi() {
 }
 
 @test "through our lighttpd a client cannot set REMOTE_USER with a header" {
-	start_server --auth-file "$HT" --require-auth --trust-remote-user
+	serve --auth-file "$HT" --require-auth --trust-remote-user
 	local h
 	for h in 'Remote-User: bob' 'REMOTE_USER: bob' 'Remote_User: bob' 'X-Remote-User: bob'; do
 		code=$(curl -s -o /dev/null -w '%{http_code}' -H "$h" "$BASE/ping")
@@ -113,7 +119,7 @@ whoami_cgi() {
 	expect_code 200
 	expect_json .user alice
 	stop_server
-	start_server --trust-remote-user
+	serve --trust-remote-user
 	code=$(curl -s -o "$BATS_TEST_TMPDIR/o" -w '%{http_code}' -H 'Remote-User: bob' \
 		-H 'Content-Type: application/json' -d '{"name":"w"}' "$BASE/workflows")
 	[ "$code" = 400 ]
