@@ -360,3 +360,25 @@ EOF
 	run -0 --separate-stderr "$T" run "$wf" --max-parallel-jobs 2 -p 0.1
 	[ "$(api GET "/results?workflow_id=$wf&all_runs=true"; jqb '.items | length')" = "$n" ]
 }
+
+@test "two runners on one workflow share the work: every job runs exactly once" {
+	run -0 "$T" -f json workflows create "$SPECS/hundred_jobs_workflow.json5"
+	wf=$(jq .id <<<"$output")
+	run -0 "$T" workflows initialize "$wf"
+	"$T" run "$wf" --max-parallel-jobs 2 -o out1 -p 0.1 >r1.out 2>r1.err &
+	p1=$!
+	"$T" run "$wf" --max-parallel-jobs 2 -o out2 -p 0.1 >r2.out 2>r2.err &
+	p2=$!
+	s1=0; s2=0
+	wait "$p1" || s1=$?
+	wait "$p2" || s2=$?
+	[ "$s1" -eq 0 ] && [ "$s2" -eq 0 ] || { cat r1.err r2.err; false; }
+	api GET "/results?workflow_id=$wf&all_runs=true&limit=10000"
+	expect_json '.items | length' 100
+	expect_json '[.items[].job_id] | unique | length' 100
+	n1=$(ls out1/job_stdio/*.o | wc -l)
+	n2=$(ls out2/job_stdio/*.o | wc -l)
+	[ $((n1 + n2)) -eq 100 ]
+	api GET "/compute_nodes?workflow_id=$wf"
+	expect_json '.items | length' 2
+}
