@@ -382,3 +382,25 @@ EOF
 	api GET "/compute_nodes?workflow_id=$wf"
 	expect_json '.items | length' 2
 }
+
+@test "a job that never fits the offered resources: the runner gives up after the workflow's wait time" {
+	cat >big.yaml <<'EOF2'
+name: too_big
+compute_node_wait_for_new_jobs_seconds: 1
+resource_requirements:
+  - {name: huge, num_cpus: 64, memory: 512g, runtime: PT1H}
+jobs:
+  - {name: small, command: "true"}
+  - {name: huge_job, command: "true", resource_requirements: huge}
+EOF2
+	run -1 --separate-stderr "$T" run big.yaml --num-cpus 2 --memory-gb 4 -p 0.1
+	[[ "$stderr" == *"torc: warning: no job became ready for 1 s; stopping"* ]]
+	wf=$(wf_of too_big)
+	[ "$(statuses "$wf")" = "huge_job=ready small=completed" ]
+	grep -Eq '^ *[0-9]+  huge_job  +ready *$' <<<"$output"
+	api GET "/compute_nodes?workflow_id=$wf"
+	expect_json '.items[0].is_active' false
+	# claim_next_jobs ignores resources (item 28): the parallel mode runs it.
+	run -0 --separate-stderr "$T" run "$wf" --max-parallel-jobs 1 -p 0.1
+	[ "$(statuses "$wf")" = "huge_job=completed small=completed" ]
+}
