@@ -94,8 +94,6 @@ void
 http_close(void)
 {
 	if (handle != NULL) {
-		/* Overwrite libcurl's copy before it is freed. */
-		curl_easy_setopt(handle, CURLOPT_PASSWORD, "");
 		curl_easy_cleanup(handle);
 		handle = NULL;
 	}

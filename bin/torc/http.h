@@ -46,7 +46,10 @@ struct http_resp {
  */
 int	 http_open(const struct http_config *cfg, char *err, size_t errlen);
 
-/* Releases the handle (and libcurl's copy of the credentials). */
+/*
+ * Releases the handle.  libcurl keeps its own copy of the credentials
+ * until then (it does not wipe it when freeing).
+ */
 void	 http_close(void);
 
 /*
