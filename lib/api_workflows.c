@@ -222,7 +222,7 @@ workflows_update(struct request *rq)
 
 static const enum table wf_tables[] = {
 	T_JOBS, T_FILES, T_USER_DATA, T_RR, T_RESULTS, T_EVENTS, T_COMPUTE_NODES,
-	T_FAILURE_HANDLERS,
+	T_FAILURE_HANDLERS, T_SLURM_SCHEDULERS, T_LOCAL_SCHEDULERS, T_SCHEDULED_NODES,
 };
 
 struct unlink_arg {

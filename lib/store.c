@@ -53,6 +53,7 @@ static const char *table_names[T_MAX] = {
 	"meta", "workflows", "workflow_status", "jobs", "files", "user_data",
 	"resource_requirements", "results", "events", "compute_nodes",
 	"access_groups", "group_members", "failure_handlers",
+	"slurm_schedulers", "local_schedulers", "scheduled_compute_nodes",
 	"idx_workflow", "idx_job_status", "idx_dependents", "idx_workflow_result",
 	"idx_workflow_groups", "idx_group_workflows", "idx_owner",
 	"idx_group_members", "idx_user_groups", "idx_group_name",

@@ -40,6 +40,9 @@ enum table {
 	T_GROUPS,		/* access groups */
 	T_MEMBERS,		/* group memberships */
 	T_FAILURE_HANDLERS,
+	T_SLURM_SCHEDULERS,
+	T_LOCAL_SCHEDULERS,
+	T_SCHEDULED_NODES,	/* scheduled_compute_nodes */
 	T_RECORD_MAX,		/* tables above hold JSON records by id */
 	/* Index tables: composite big-endian keys. */
 	T_WFIDX = T_RECORD_MAX,	/* (table, workflow, id) -> "" */
