@@ -121,7 +121,8 @@ unit: all
 bats: all
 	bats $(BATS_FLAGS) tests/bats
 
-test: unit bats
+test: all
+	tests/run-all
 
 chaos: all
 	tests/chaos/run
