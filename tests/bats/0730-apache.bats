@@ -32,7 +32,7 @@ apache_start() {
 		apache_conf "$name" "$port" >"$T/$name.conf"
 		: >"$T/$name-error.log"
 		# Its own session: on stop, prefork signals its whole process group.
-		setsid apache2 -f "$T/$name.conf" -DFOREGROUND 2>>"$T/$name-error.log" &
+		setsid apache2 -f "$T/$name.conf" -DFOREGROUND >/dev/null 2>>"$T/$name-error.log" &
 		echo $! >"$T/$name.master"
 		for i in $(seq 1 100); do
 			if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
