@@ -164,6 +164,13 @@ struct job_wf {
 	int64_t	 job, wf;
 };
 
+/*
+ * The lookup only reads: it ends with this pseudo-status so store_run
+ * aborts the transaction instead of committing it (no log write, and the
+ * commit fault points stay with the write transaction that follows).
+ */
+#define LOOKUP_DONE	100
+
 static int
 do_job_workflow(struct request *rq, store_txn *t, void *arg)
 {
@@ -176,7 +183,7 @@ do_job_workflow(struct request *rq, store_txn *t, void *arg)
 	if ((st = access_record(rq, t, job)) != 0)
 		return st;
 	jw->wf = json_int(job, "workflow_id", 0);
-	return 200;
+	return LOOKUP_DONE;
 }
 
 int
@@ -184,7 +191,7 @@ engine_job_workflow(struct request *rq, int64_t job, int64_t *wf)
 {
 	struct job_wf jw = { job, 0 };
 	int st = store_run(rq, do_job_workflow, &jw);
-	if (st != 200)
+	if (st != LOOKUP_DONE)
 		return st;
 	rq->out = NULL;
 	*wf = jw.wf;
