@@ -582,8 +582,9 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 		fatal(EX_CONFIG, "--https is served by lighttpd only");
 	if (c->auth_file != NULL && strcmp(c->web_server, "busybox") == 0 && !c->trust_remote_user)
 		fatal(EX_CONFIG, "busybox httpd does not pass the Authorization header to CGI "
-		    "programs, so --auth-file cannot work under it; use lighttpd (the default), "
-		    "or put an authenticating proxy in front and use --trust-remote-user");
+		    "programs (and its own Basic auth cannot check bcrypt), so --auth-file cannot "
+		    "work under it; use lighttpd (the default), Apache or nginx "
+		    "(docs/hosts/busybox.md)");
 	if (c->auth_file != NULL && access(c->auth_file, R_OK) < 0)
 		fatal(EX_CONFIG, "cannot read auth file %s: %s", c->auth_file, strerror(errno));
 	if (c->https)
