@@ -561,8 +561,8 @@ check_tls_files(const struct config *c)
 			fatal(EX_CONFIG, "TLS %s %s is not a regular file", what[i], path[i]);
 		close(fd);
 		if (i == 1 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-			fatal(EX_CONFIG, "refusing TLS private key %s: group or others may "
-			    "read it (mode %04o); run chmod 600 on it",
+			fatal(EX_CONFIG, "refusing TLS private key %s: group or others have "
+			    "access to it (mode %04o); run chmod 600 on it",
 			    path[i], (unsigned)(st.st_mode & 07777));
 	}
 }

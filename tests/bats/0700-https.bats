@@ -115,13 +115,13 @@ https_run() {
 @test "a private key that group or others can read refuses to start, in one line" {
 	local port mode
 	port=$(free_port)
-	for mode in 644 640 604 660; do
+	for mode in 644 640 604 660 602 620; do
 		chmod "$mode" "$KEY"
 		run "$ROOT/build/sbin/torc-server" run --https --tls-cert "$CERT" --tls-key "$KEY" \
 			--port "$port" --database "$T/db"
 		[ "$status" -eq 102 ]
 		[ "${#lines[@]}" -eq 1 ]
-		[[ "$output" == "torc-server: fatal: refusing TLS private key $KEY: group or others may read it (mode 0$mode); run chmod 600 on it" ]]
+		[[ "$output" == "torc-server: fatal: refusing TLS private key $KEY: group or others have access to it (mode 0$mode); run chmod 600 on it" ]]
 	done
 	! (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null
 	chmod 400 "$KEY"
