@@ -102,6 +102,13 @@ usage(FILE *f)
 	    PROG, PROG, PROG);
 }
 
+/*
+ * Flags: --name value or --name=value; a boolean alone means true, and
+ * takes true/false (and yes/no, on/off, 1/0) as --name=false, as the next
+ * word, or as --no-name.  Every flag wins over the environment and the
+ * file, even one set to its default.  Torc's flags with no meaning here
+ * (--threads, --log-dir, ...) are accepted and noted.
+ */
 static int
 parse_flags(struct config *c, int argc, char **argv, const char **cgidir)
 {
@@ -109,7 +116,8 @@ parse_flags(struct config *c, int argc, char **argv, const char **cgidir)
 
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i], name[128];
-		const char *val = NULL;
+		const char *val = NULL, *why;
+		int k, b, takes;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			exit(0);
@@ -133,30 +141,49 @@ parse_flags(struct config *c, int argc, char **argv, const char **cgidir)
 				*cgidir = val;
 			continue;	/* --config was handled before the file was read */
 		}
-		int k = config_key_index(name);
+		if ((why = config_ignored_flag(name, &takes)) != NULL) {
+			if (takes && val == NULL && (val = (i + 1 < argc ? argv[++i] : NULL)) == NULL) {
+				fprintf(stderr, "%s: %s needs a value\n", PROG, name);
+				return -1;
+			}
+			config_note(c, "%s is ignored: %s", name, why);
+			continue;
+		}
+		k = config_key_index(name);
+		if (k < 0 && strncmp(name, "--no-", 5) == 0 && val == NULL) {
+			char pos[128];
+			snprintf(pos, sizeof(pos), "--%s", name + 5);
+			if ((k = config_key_index(pos)) >= 0 && config_keys[k].type == CK_BOOL)
+				val = "false";
+			else
+				k = -1;
+		}
 		if (k < 0) {
 			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", PROG, name);
 			return -1;
 		}
-		if (config_keys[k].type == CK_BOOL && val == NULL)
-			val = "true";
-		else if (val == NULL) {
+		if (config_keys[k].type == CK_BOOL && val == NULL) {
+			if (i + 1 < argc && config_parse_bool(argv[i + 1], &b) == 0)
+				val = argv[++i];
+			else
+				val = "true";
+		} else if (val == NULL) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "%s: %s needs a value\n", PROG, name);
 				return -1;
 			}
 			val = argv[++i];
 		}
-		if (config_keys[k].type == CK_LIST && c->src[k] != SRC_FLAG)
-			c->nadmin = 0;	/* flags replace the list from file/env */
 		if (config_set(c, k, val, SRC_FLAG, err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s: %s: %s\n", PROG, name, err);
 			return -1;
 		}
+		c->origin[k] = strdup(name);
 	}
 	return 0;
 }
 
+/* Defaults, then torc.toml, TORC_*, flags (config_load, parse_flags). */
 static void
 load_settings(struct config *c, int argc, char **argv, const char **cgidir)
 {
@@ -173,6 +200,9 @@ load_settings(struct config *c, int argc, char **argv, const char **cgidir)
 		fatal(EX_CONFIG, "%s", err);
 	if (parse_flags(c, argc, argv, cgidir) < 0)
 		exit(EX_USAGE);
+	log_set_level(c->log_level);
+	for (int i = 0; i < c->nnotes; i++)
+		log_msg(LOG_WARN, LOG_T_SERVER, "config: %s", c->notes[i]);
 }
 
 static char *
@@ -187,17 +217,35 @@ absolute(const char *p)
 	return strdup(buf);
 }
 
+/*
+ * The effective settings, one "key = value  # source" line each, the
+ * source as precise as known (file:line, variable, flag).  Unset optional
+ * settings print as (unset); a key marked secret as (redacted).
+ */
 static void
 show_config(const struct config *c)
 {
+	const char *tc = getenv("TORC_CONFIG");
+
+	printf("# torc-server settings: flags > environment > %s > defaults\n",
+	    c->config_file ? c->config_file : "torc.toml");
+	if (c->config_file == NULL)
+		printf("# no config file read (%s)\n", tc != NULL ?
+		    "TORC_CONFIG is empty or none" : "/etc/torc/torc.toml does not exist");
 	for (int i = 0; i < config_nkeys; i++) {
 		char *v = config_value_text(c, i);
-		printf("%-28s = %-40s # %s (%s)\n", config_keys[i].key,
-		    v == NULL ? "(unset)" : config_keys[i].secret ? "(redacted)" : v,
-		    config_source_name(c->src[i]), config_keys[i].env);
+		char src[PATH_MAX + 64];
+		if (c->src[i] == SRC_DEFAULT || c->origin[i] == NULL)
+			snprintf(src, sizeof(src), "%s", config_source_name(c->src[i]));
+		else
+			snprintf(src, sizeof(src), "%s %s", config_source_name(c->src[i]), c->origin[i]);
+		printf("%-28s = %-40s # %s\n", config_keys[i].key,
+		    v == NULL || *v == '\0' ? (config_keys[i].type == CK_LIST ? "(none)" : "(unset)") :
+		    config_keys[i].secret ? "(redacted)" : v, src);
 		free(v);
 	}
-	printf("%-28s = %s\n", "config_file", c->config_file ? c->config_file : "(none)");
+	for (int i = 0; i < c->nnotes; i++)
+		printf("# note: %s\n", c->notes[i]);
 }
 
 static int
