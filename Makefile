@@ -12,8 +12,11 @@ LIBEXECDIR ?= $(PREFIX)/lib/torc
 CGIDIR ?= $(LIBEXECDIR)/cgi-bin
 SHAREDIR ?= $(PREFIX)/share/torc
 MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/torc-cgi
 SYSCONFDIR ?= /etc
-UNITDIR ?= /lib/systemd/system
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR ?=
 
 CC ?= cc
@@ -141,22 +144,58 @@ lint:
 valgrind: all
 	VALGRIND=1 bats tests/bats
 
+# What make install puts where (make uninstall removes exactly these):
+# programs, CGIs (torc-server finds them at $(SBINDIR)/../lib/torc/cgi-bin,
+# else pass --cgi-dir), man pages, share/ (recipes, examples and
+# torc.toml.example) under $(SHAREDIR), the pages of docs/ under $(DOCDIR),
+# systemd units with their paths set to $(SBINDIR), sysusers and tmpfiles
+# snippets.  Nothing goes to $(SYSCONFDIR): copy torc.toml.example there.
+SHARE_FILES = $(shell find share -type f 2>/dev/null | LC_ALL=C sort)
+DOC_FILES = README.md $(shell find docs -type f -name '*.md' 2>/dev/null | LC_ALL=C sort)
+MAN1_FILES = $(wildcard docs/*.1)
+MAN8_FILES = $(wildcard docs/*.8)
+UNIT_FILES = $(wildcard systemd/*.service systemd/*.socket systemd/*.timer systemd/*.path)
+TMPFILES_FILES = $(wildcard systemd/tmpfiles.d/*.conf)
+SYSUSERS_FILES = $(wildcard systemd/sysusers.d/*.conf)
+CGI_DEST = $(DESTDIR)$(CGIDIR)/torc-service/v1
+
 install: all
-	install -d $(DESTDIR)$(CGIDIR)/torc-service/v1 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
-	  $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
-	install -m 755 $(CGI_BINS) $(DESTDIR)$(CGIDIR)/torc-service/v1/
+	install -d $(CGI_DEST) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 755 $(CGI_BINS) $(CGI_DEST)/
 	install -m 755 $(SBIN_BINS) $(DESTDIR)$(SBINDIR)/
 	$(if $(CLI_BIN),install -m 755 $(CLI_BIN) $(DESTDIR)$(BINDIR)/)
-	cp -R share/. $(DESTDIR)$(SHAREDIR)/
-	for m in docs/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/ || true; done
-	for m in docs/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/ || true; done
+	@for f in $(SHARE_FILES); do m=644; [ -x "$$f" ] && m=755; \
+	  echo "install -D -m $$m $$f $(DESTDIR)$(SHAREDIR)/$${f#share/}"; \
+	  install -D -m $$m "$$f" "$(DESTDIR)$(SHAREDIR)/$${f#share/}" || exit 1; done
+	@for f in $(DOC_FILES); do d=$${f#docs/}; \
+	  install -D -m 644 "$$f" "$(DESTDIR)$(DOCDIR)/$$d" || exit 1; done
+	$(if $(MAN1_FILES),install -D -m 644 -t $(DESTDIR)$(MANDIR)/man1 $(MAN1_FILES))
+	$(if $(MAN8_FILES),install -D -m 644 -t $(DESTDIR)$(MANDIR)/man8 $(MAN8_FILES))
+	@for f in $(UNIT_FILES); do \
+	  echo "install -D -m 644 $$f $(DESTDIR)$(UNITDIR)/$${f##*/}"; \
+	  install -d "$(DESTDIR)$(UNITDIR)" && \
+	  sed -e 's|/usr/sbin/torc-|$(SBINDIR)/torc-|g' -e 's|/usr/bin/torc\b|$(BINDIR)/torc|g' \
+	    "$$f" >"$(DESTDIR)$(UNITDIR)/$${f##*/}" && chmod 644 "$(DESTDIR)$(UNITDIR)/$${f##*/}" || exit 1; done
+	$(if $(TMPFILES_FILES),install -D -m 644 -t $(DESTDIR)$(TMPFILESDIR) $(TMPFILES_FILES))
+	$(if $(SYSUSERS_FILES),install -D -m 644 -t $(DESTDIR)$(SYSUSERSDIR) $(SYSUSERS_FILES))
+	@[ "$$(cd $(DESTDIR)$(SBINDIR)/.. 2>/dev/null && pwd -P)/lib/torc/cgi-bin" = \
+	   "$$(cd $(DESTDIR)$(CGIDIR) 2>/dev/null && pwd -P)" ] || \
+	  echo "note: CGIs are in $(CGIDIR), not beside $(SBINDIR): run torc-server with --cgi-dir $(CGIDIR)/torc-service/v1"
 
+# Exactly what install wrote, then the folders that are torc's own if empty.
 uninstall:
-	rm -rf $(DESTDIR)$(CGIDIR) $(DESTDIR)$(SHAREDIR)
+	rm -f $(CGI_BINS:$(B)/cgi-bin/torc-service/v1/%=$(CGI_DEST)/%)
 	rm -f $(SBIN_BINS:$(B)/sbin/%=$(DESTDIR)$(SBINDIR)/%)
-	rm -f $(DESTDIR)$(BINDIR)/torc
-	for m in docs/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
-	for m in docs/*.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$$(basename $$m); done
+	$(if $(CLI_BIN),rm -f $(DESTDIR)$(BINDIR)/torc)
+	rm -f $(SHARE_FILES:share/%=$(DESTDIR)$(SHAREDIR)/%)
+	rm -f $(patsubst docs/%,$(DESTDIR)$(DOCDIR)/%,$(filter docs/%,$(DOC_FILES))) \
+	  $(patsubst %,$(DESTDIR)$(DOCDIR)/%,$(filter-out docs/%,$(DOC_FILES)))
+	rm -f $(MAN1_FILES:docs/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN8_FILES:docs/%=$(DESTDIR)$(MANDIR)/man8/%)
+	rm -f $(UNIT_FILES:systemd/%=$(DESTDIR)$(UNITDIR)/%)
+	rm -f $(TMPFILES_FILES:systemd/tmpfiles.d/%=$(DESTDIR)$(TMPFILESDIR)/%)
+	rm -f $(SYSUSERS_FILES:systemd/sysusers.d/%=$(DESTDIR)$(SYSUSERSDIR)/%)
+	for d in $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR); do \
+	  [ ! -d "$$d" ] || find "$$d" -depth -type d -empty -delete; done
 
 clean:
 	rm -rf $(B)
