@@ -60,8 +60,8 @@ wait_exit() {
 make_root() {
 	R="$T/root"
 	mkdir -p "$R/etc" "$R/usr/sbin" "$R/usr/lib/torc/cgi-bin/torc-service/v1" "$R/run/torc"
-	systemd-sysusers --root="$R" "$ROOT/systemd/sysusers.d/torc.conf" 2>/dev/null
-	systemd-tmpfiles --create --root="$R" "$ROOT/systemd/tmpfiles.d/torc.conf"
+	systemd-sysusers --root="$R" "$ROOT/systemd/torc.sysusers" 2>/dev/null
+	systemd-tmpfiles --create --root="$R" "$ROOT/systemd/torc.tmpfiles"
 	TORC_UID=$(awk -F: '$1 == "torc" { print $3 }' "$R/etc/passwd")
 	TORC_GID=$(awk -F: '$1 == "torc" { print $4 }' "$R/etc/passwd")
 	cp "$ROOT/build/sbin/torc-server" "$R/usr/sbin/"
