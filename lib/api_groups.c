@@ -815,7 +815,7 @@ do_check(struct request *rq, store_txn *t, void *arg)
 	if (access_enforced(rq)) {
 		/* No oracle: anonymous callers learn nothing, others only what they may know. */
 		if (who == NULL)
-			return cgi_error(rq, 403, ANON_GENERAL);
+			return cgi_error(rq, 403, "%s", ANON_GENERAL);
 		if (strcmp(who, user) != 0 && !access_is_admin(rq, t) &&
 		    !access_allowed(rq->cfg, t, wf, who))
 			return cgi_error(rq, 403, "User '%s' may not check the access of '%s' to workflow %lld",
