@@ -213,12 +213,18 @@ env_make(const struct config *cfg, DB_ENV **out)
 
 #define ENV_FLAGS (DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL)
 
+/*
+ * DB_NOSYNC: a plain close writes every dirty page the shared cache holds
+ * for that table and fdatasyncs the file, in every process, for every
+ * table it touched.  The log already makes commits durable and recovery
+ * replays it; checkpoints write the pages.
+ */
 static void
 close_dbs(void)
 {
 	for (int i = 0; i < T_MAX; i++)
 		if (dbs[i] != NULL) {
-			dbs[i]->close(dbs[i], 0);
+			dbs[i]->close(dbs[i], DB_NOSYNC);
 			dbs[i] = NULL;
 		}
 }
