@@ -155,8 +155,12 @@ DOC_FILES = README.md $(shell find docs -type f -name '*.md' 2>/dev/null | LC_AL
 MAN1_FILES = $(wildcard docs/*.1)
 MAN8_FILES = $(wildcard docs/*.8)
 UNIT_FILES = $(wildcard systemd/*.service systemd/*.socket systemd/*.timer systemd/*.path)
-TMPFILES_FILES = $(wildcard systemd/tmpfiles.d/*.conf)
-SYSUSERS_FILES = $(wildcard systemd/sysusers.d/*.conf)
+# Snippets as systemd/NAME.tmpfiles or systemd/tmpfiles.d/NAME.conf, both
+# installed as NAME.conf (the same for sysusers).
+TMPFILES_FILES = $(wildcard systemd/tmpfiles.d/*.conf systemd/*.tmpfiles)
+SYSUSERS_FILES = $(wildcard systemd/sysusers.d/*.conf systemd/*.sysusers)
+TMPFILES_NAMES = $(patsubst %.tmpfiles,%.conf,$(notdir $(TMPFILES_FILES)))
+SYSUSERS_NAMES = $(patsubst %.sysusers,%.conf,$(notdir $(SYSUSERS_FILES)))
 CGI_DEST = $(DESTDIR)$(CGIDIR)/torc-service/v1
 
 install: all
@@ -176,8 +180,12 @@ install: all
 	  install -d "$(DESTDIR)$(UNITDIR)" && \
 	  sed -e 's|/usr/sbin/torc-|$(SBINDIR)/torc-|g' -e 's|/usr/bin/torc\b|$(BINDIR)/torc|g' \
 	    "$$f" >"$(DESTDIR)$(UNITDIR)/$${f##*/}" && chmod 644 "$(DESTDIR)$(UNITDIR)/$${f##*/}" || exit 1; done
-	$(if $(TMPFILES_FILES),install -D -m 644 -t $(DESTDIR)$(TMPFILESDIR) $(TMPFILES_FILES))
-	$(if $(SYSUSERS_FILES),install -D -m 644 -t $(DESTDIR)$(SYSUSERSDIR) $(SYSUSERS_FILES))
+	@for f in $(TMPFILES_FILES); do n=$${f##*/}; n=$${n%.tmpfiles}; n=$${n%.conf}.conf; \
+	  echo "install -D -m 644 $$f $(DESTDIR)$(TMPFILESDIR)/$$n"; \
+	  install -D -m 644 "$$f" "$(DESTDIR)$(TMPFILESDIR)/$$n" || exit 1; done
+	@for f in $(SYSUSERS_FILES); do n=$${f##*/}; n=$${n%.sysusers}; n=$${n%.conf}.conf; \
+	  echo "install -D -m 644 $$f $(DESTDIR)$(SYSUSERSDIR)/$$n"; \
+	  install -D -m 644 "$$f" "$(DESTDIR)$(SYSUSERSDIR)/$$n" || exit 1; done
 	@[ "$$(cd $(DESTDIR)$(SBINDIR)/.. 2>/dev/null && pwd -P)/lib/torc/cgi-bin" = \
 	   "$$(cd $(DESTDIR)$(CGIDIR) 2>/dev/null && pwd -P)" ] || \
 	  echo "note: CGIs are in $(CGIDIR), not beside $(SBINDIR): run torc-server with --cgi-dir $(CGIDIR)/torc-service/v1"
@@ -192,8 +200,7 @@ uninstall:
 	  $(patsubst %,$(DESTDIR)$(DOCDIR)/%,$(filter-out docs/%,$(DOC_FILES)))
 	rm -f $(MAN1_FILES:docs/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN8_FILES:docs/%=$(DESTDIR)$(MANDIR)/man8/%)
 	rm -f $(UNIT_FILES:systemd/%=$(DESTDIR)$(UNITDIR)/%)
-	rm -f $(TMPFILES_FILES:systemd/tmpfiles.d/%=$(DESTDIR)$(TMPFILESDIR)/%)
-	rm -f $(SYSUSERS_FILES:systemd/sysusers.d/%=$(DESTDIR)$(SYSUSERSDIR)/%)
+	rm -f $(TMPFILES_NAMES:%=$(DESTDIR)$(TMPFILESDIR)/%) $(SYSUSERS_NAMES:%=$(DESTDIR)$(SYSUSERSDIR)/%)
 	for d in $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR); do \
 	  [ ! -d "$$d" ] || find "$$d" -depth -type d -empty -delete; done
 
