@@ -826,7 +826,7 @@ admin_stats(const struct config *cfg, int json, int wait_secs, FILE *out,
 		}
 		fprintf(out, "%-26s %10ld %8s %12lld\n\n", "total (records tables)", total_records,
 		    "", total_bytes);
-		fprintf(out, "log:          %ld files, %lld bytes; writing file %u at offset %u\n",
+		fprintf(out, "log:          %ld files, %lld bytes on disk; writing file %u at offset %u\n",
 		    nlogs, logbytes, lg->st_cur_file, lg->st_cur_offset);
 		fprintf(out, "transactions: %u active (at most %u), %ju begun, %ju committed, "
 		    "%ju aborted; last checkpoint %s\n", tx->st_nactive, tx->st_maxnactive,

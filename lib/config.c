@@ -1106,11 +1106,19 @@ config_read_file(struct config *c, const char *path, char *err, size_t errlen)
 	memset(&st, 0, sizeof(st));
 	if (f == NULL)
 		return errf(err, errlen, "cannot open config file %s: %s", path, strerror(errno));
-	if ((text = malloc((size_t)CONFIG_MAX_FILE + 1)) == NULL) {
+	/* The file's size, not the cap: every CGI reads it on every request. */
+	struct stat sb;
+	size_t cap = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size < CONFIG_MAX_FILE ? (size_t)sb.st_size + 1 : (size_t)CONFIG_MAX_FILE + 1;
+	if ((text = malloc(cap)) == NULL) {
 		fclose(f);
 		return errf(err, errlen, "%s: out of memory", path);
 	}
-	len = fread(text, 1, (size_t)CONFIG_MAX_FILE + 1, f);
+	len = fread(text, 1, cap, f);
+	if (len == cap && cap <= (size_t)CONFIG_MAX_FILE) {
+		errf(err, errlen, "%s: changed while it was read", path);
+		goto out;
+	}
 	if (ferror(f)) {
 		errf(err, errlen, "cannot read config file %s: %s", path, strerror(errno));
 		goto out;
