@@ -8,6 +8,7 @@
 #define TORC_BOUNDS_H
 
 #define TORC_MAX_BODY		(64L * 1024 * 1024)	/* request body bytes (413 above) */
+#define TORC_DRAIN_MAX		(1024L * 1024)		/* unread body discarded before an early reply */
 #define TORC_MAX_JSON_DEPTH	64			/* nesting of arrays/objects */
 #define TORC_MAX_PATH		4096			/* PATH_INFO bytes */
 #define TORC_MAX_SEGS		16			/* path segments */

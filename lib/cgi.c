@@ -26,6 +26,7 @@
 #include "log.h"
 
 static void (*cleanup_fn)(void);
+static void drain_body(void);
 static volatile sig_atomic_t replied;
 
 struct status_text {
@@ -227,6 +228,7 @@ cgi_reply(struct request *rq)
 	size_t blen = 0;
 	char *head;
 
+	drain_body();
 	if (rq->raw_out != NULL)
 		body = rq->raw_out;
 	else if (rq->out != NULL)
@@ -468,6 +470,36 @@ cgi_param_double(struct request *rq, const char *key, double def)
 	return d;
 }
 
+static int body_consumed;
+
+/*
+ * Before an early reply (401, 404, 405, 413...), read and discard a small
+ * unread body: Apache's mod_cgid resets the connection when a CGI exits
+ * with request bytes still unread, and the client never sees the answer.
+ * Bounded by TORC_DRAIN_MAX and the process lifetime; never waits for EOF.
+ */
+static void
+drain_body(void)
+{
+	const char *cl = getenv("CONTENT_LENGTH");
+	char buf[8192];
+	int64_t left;
+
+	if (body_consumed || cl == NULL || cgi_parse_int64(cl, &left) < 0 ||
+	    left <= 0 || left > TORC_DRAIN_MAX)
+		return;
+	body_consumed = 1;
+	while (left > 0) {
+		ssize_t n = read(STDIN_FILENO, buf, left < (int64_t)sizeof(buf) ?
+		    (size_t)left : sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		left -= n;
+	}
+}
+
 static int
 read_body(struct request *rq)
 {
@@ -484,6 +516,7 @@ read_body(struct request *rq)
 	if (len > TORC_MAX_BODY)
 		return cgi_error(rq, 413, "request body of %lld bytes exceeds the limit of %ld bytes",
 		    (long long)len, (long)TORC_MAX_BODY);
+	body_consumed = 1;
 	rq->body = arena_alloc((size_t)len + 1);
 	size_t got = 0;
 	while (got < (size_t)len) {
