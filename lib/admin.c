@@ -434,12 +434,16 @@ admin_verify(const struct config *cfg, int wait_secs, FILE *out, char *err, size
 	 * Nobody is inside.  Pages the shared cache still holds go to disk
 	 * with a checkpoint; with no environment files there is no cache.
 	 */
-	if ((r = env_new(&e)) == 0 && (r = e->open(e, cfg->database, ENV_FLAGS, 0600)) == 0 &&
-	    (r = e->failchk(e, 0)) == 0)
-		r = e->txn_checkpoint(e, 0, 0, DB_FORCE);
-	if (e != NULL && r != DB_RUNRECOVERY)
-		e->close(e, 0);
-	e = NULL;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if ((r = env_new(&e)) == 0 && (r = e->open(e, cfg->database, ENV_FLAGS, 0600)) == 0 &&
+		    (r = e->failchk(e, 0)) == 0)
+			r = e->txn_checkpoint(e, 0, 0, DB_FORCE);
+		if (e != NULL && r != DB_RUNRECOVERY)
+			e->close(e, 0);
+		e = NULL;
+		if (r != EBUSY)
+			break;		/* EBUSY: failchk freed a dead peer's locks; again */
+	}
 	if (r != 0 && r != ENOENT) {
 		rc = fail(ADMIN_FAILED, err, errlen, "the environment in %s needs recovery "
 		    "(%s); run torc-admin db recover, then verify again",
@@ -682,7 +686,14 @@ table_stat(DB_ENV *e, const char *dir, enum table t, struct table_stat *ts)
 
 	snprintf(file, sizeof(file), "%s.db", store_table_name(t));
 	path_in(path, sizeof(path), dir, file);
-	ts->bytes = stat(path, &st) == 0 ? (long long)st.st_size : -1;
+	if (stat(path, &st) < 0) {
+		/* Not made yet (a table newer than the database): the server's
+		   next start creates it. */
+		ts->records = ts->pages = ts->pagesize = 0;
+		ts->bytes = -1;
+		return 0;
+	}
+	ts->bytes = (long long)st.st_size;
 	for (int attempt = 0; attempt < STATS_RETRIES; attempt++) {
 		DB_TXN *txn = NULL;
 		DB *db = NULL;
@@ -782,6 +793,8 @@ admin_stats(const struct config *cfg, int json, int wait_secs, FILE *out,
 			cJSON_AddNumberToObject(t, "records", (double)ts[i].records);
 			cJSON_AddNumberToObject(t, "pages", (double)ts[i].pages);
 			cJSON_AddNumberToObject(t, "bytes", (double)ts[i].bytes);
+			if (ts[i].bytes < 0)
+				cJSON_AddBoolToObject(t, "missing", 1);
 		}
 		cJSON *o = cJSON_AddObjectToObject(root, "log");
 		cJSON_AddNumberToObject(o, "files", (double)nlogs);
@@ -821,8 +834,11 @@ admin_stats(const struct config *cfg, int json, int wait_secs, FILE *out,
 			char name[64];
 			snprintf(name, sizeof(name), "%s%s", store_table_name((enum table)i),
 			    i < T_RECORD_MAX ? "" : " (index)");
-			fprintf(out, "%-26s %10ld %8ld %12lld\n", name, ts[i].records,
-			    ts[i].pages, ts[i].bytes);
+			if (ts[i].bytes < 0)
+				fprintf(out, "%-26s %10s\n", name, "missing");
+			else
+				fprintf(out, "%-26s %10ld %8ld %12lld\n", name, ts[i].records,
+				    ts[i].pages, ts[i].bytes);
 		}
 		fprintf(out, "%-26s %10ld %8s %12lld\n\n", "total (records tables)", total_records,
 		    "", total_bytes);
