@@ -154,14 +154,24 @@ die_http(int status, const char *fmt, ...)
 	exit(0);
 }
 
-/* A process that outlives TORC_PROCESS_LIFETIME_S is stuck (a dead peer's mutex). */
+/*
+ * A process that outlives TORC_PROCESS_LIFETIME_S is stuck (a dead peer's mutex).
+ * The Content-Length is checked against the body at compile time: one byte
+ * too many left clients waiting for the web server's idle timeout.
+ */
+#define ALARM_BODY "{\"error\":{\"message\":\"server busy: request took too long, retry\"}}"
+#define ALARM_BODY_LEN 65
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+_Static_assert(sizeof(ALARM_BODY) - 1 == ALARM_BODY_LEN, "ALARM_BODY_LEN is the body's length");
+
 static void
 on_alarm(int sig)
 {
 	static const char msg[] =
 	    "Status: 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-	    "Retry-After: 1\r\nContent-Length: 66\r\n\r\n"
-	    "{\"error\":{\"message\":\"server busy: request took too long, retry\"}}";
+	    "Retry-After: 1\r\nContent-Length: " STRINGIFY(ALARM_BODY_LEN) "\r\n\r\n"
+	    ALARM_BODY;
 	(void)sig;
 	if (!replied) {
 		ssize_t w = write(STDOUT_FILENO, msg, sizeof(msg) - 1);

@@ -474,7 +474,17 @@ h_echo(struct request *rq)
 	return 200;
 }
 
+/* A handler that outlives the process lifetime: the alarm fires inside it. */
+static int
+h_stuck(struct request *rq)
+{
+	(void)rq;
+	raise(SIGALRM);
+	return 200;
+}
+
 static const struct route test_routes[] = {
+	{ "GET", "/things/stuck", h_stuck, 0, "" },
 	{ "GET", "/things", h_echo, 0, "offset,limit" },
 	{ "POST", "/things", h_echo, ROUTE_JSON, "" },
 	{ "GET", "/things/:id", h_echo, 0, "" },
@@ -526,6 +536,15 @@ run_main(const char *method, const char *path_info, const char *query,
 	const char *o = in_child(main_child, &mc, stdin_text, &st);
 	if (st != 0)
 		fprintf(stderr, "cgi_main exited %d: %s\n", st, o);
+	/* Every reply: Content-Length is the body's length (HEAD: no body). */
+	const char *cl = strstr(o, "\r\nContent-Length: "), *body = strstr(o, "\r\n\r\n");
+	CHECK(cl != NULL && body != NULL);
+	if (cl != NULL && body != NULL && strcmp(method, "HEAD") != 0) {
+		long want = strtol(cl + 18, NULL, 10);
+		if (want != (long)strlen(body + 4))
+			fprintf(stderr, "Content-Length %ld, body %zu: %s\n", want, strlen(body + 4), o);
+		CHECK_INT(want, strlen(body + 4));
+	}
 	return o;
 }
 
@@ -615,6 +634,12 @@ test_main(void)
 	o = run_main("POST", NULL, NULL, "13", "{\"a\":1,\"a\":2}");
 	CHECK(starts(o, "Status: 400 "));
 	CHECK(strstr(o, "duplicate key 'a'") != NULL);
+
+	/* A process past its lifetime answers 503 with Retry-After, whole. */
+	o = run_main("GET", "/stuck", NULL, NULL, NULL);
+	CHECK(starts(o, "Status: 503 Service Unavailable\r\nContent-Type: application/json\r\n"));
+	CHECK(strstr(o, "\r\nRetry-After: 1\r\n") != NULL);
+	CHECK(strstr(o, "\r\n\r\n{\"error\":{\"message\":\"server busy") != NULL);
 
 	/* HEAD is GET without a body. */
 	o = run_main("HEAD", "/5", NULL, NULL, NULL);
