@@ -575,6 +575,7 @@ runner_loop(struct runner *r)
 			r->interrupted = 1;
 			if (r->tty)
 				fputc('\n', stderr);
+			reap_all(r);	/* those that ended on their own */
 			cli_info("stopping: terminating %zu running job(s)",
 			    running(r));
 			terminate_all(r, 1);

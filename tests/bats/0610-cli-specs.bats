@@ -53,6 +53,7 @@ id_of() {
 
 count() {
 	api GET "/$1?workflow_id=$2&limit=0"
+	expect_code 200 >&2
 	jqb .total_count
 }
 
