@@ -36,7 +36,10 @@ cgi() {
 		SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1 \
 		TORC_DATABASE="$DBDIR" TORC_LOG_LEVEL=debug "$@" \
 		"$ROOT/build/cgi-bin/torc-service/v1/workflows" <<<"$data"
-	[ "$status" -eq 0 ]
+	if [ "$status" -ne 0 ]; then
+		echo "CGI exit $status: $output $stderr" >&2
+		return 1
+	fi
 	status_line=$(head -1 <<<"$output" | tr -d '\r')
 	code=${status_line#Status: }
 	code=${code%% *}
