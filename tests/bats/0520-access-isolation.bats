@@ -43,7 +43,7 @@ ok() {
 
 # bob's workflow with one record of every kind; prints shell assignments.
 fixture() {
-	local W W2 RR F1 F2 UD J1 J2 CN R EV FH G
+	local W W2 RR F1 F2 UD J1 J2 CN R EV FH G SS LS SN
 	W=$(ok bob POST /workflows '{"name":"bob-private"}')
 	W2=$(ok bob POST /workflows '{"name":"bob-second"}')
 	RR=$(ok bob POST /resource_requirements "{\"workflow_id\":$W,\"name\":\"big\",\"num_cpus\":2}")
@@ -58,8 +58,11 @@ fixture() {
 	R=$(ok bob POST /results "{\"workflow_id\":$W,\"job_id\":$J1,\"compute_node_id\":$CN,\"run_id\":1,\"return_code\":0,\"exec_time_minutes\":0.5,\"completion_time\":\"2025-01-01T00:00:00Z\",\"status\":\"completed\"}")
 	EV=$(ok bob POST /events "{\"workflow_id\":$W,\"timestamp\":1700000000000,\"data\":{\"k\":1}}")
 	FH=$(ok bob POST /failure_handlers "{\"workflow_id\":$W,\"name\":\"fh\",\"rules\":\"[]\"}")
+	SS=$(ok bob POST /slurm_schedulers "{\"workflow_id\":$W,\"name\":\"s\",\"account\":\"a\",\"nodes\":1,\"walltime\":\"01:00:00\"}")
+	LS=$(ok bob POST /local_schedulers "{\"workflow_id\":$W,\"memory\":\"8g\",\"num_cpus\":4}")
+	SN=$(ok bob POST /scheduled_compute_nodes "{\"workflow_id\":$W,\"scheduler_id\":1,\"scheduler_config_id\":$SS,\"scheduler_type\":\"slurm\",\"status\":\"pending\"}")
 	G=$(ok alice POST /access_groups '{"name":"empty-team"}')
-	echo "W=$W W2=$W2 RR=$RR F1=$F1 F2=$F2 UD=$UD J1=$J1 J2=$J2 CN=$CN R=$R EV=$EV FH=$FH G=$G"
+	echo "W=$W W2=$W2 RR=$RR F1=$F1 F2=$F2 UD=$UD J1=$J1 J2=$J2 CN=$CN R=$R EV=$EV FH=$FH G=$G SS=$SS LS=$LS SN=$SN"
 }
 
 load_ids() {
@@ -130,6 +133,21 @@ GET /compute_nodes/$CN
 PUT /compute_nodes/$CN {"is_active":false}
 POST /failure_handlers {"workflow_id":$W,"name":"x","rules":"[]"}
 GET /failure_handlers/$FH
+POST /slurm_schedulers {"workflow_id":$W,"name":"x","account":"a","nodes":1,"walltime":"1"}
+GET /slurm_schedulers?workflow_id=$W
+GET /slurm_schedulers/$SS
+PUT /slurm_schedulers/$SS {"account":"stolen"}
+POST /local_schedulers {"workflow_id":$W,"memory":"1g","num_cpus":1}
+GET /local_schedulers?workflow_id=$W
+GET /local_schedulers/$LS
+PUT /local_schedulers/$LS {"num_cpus":64}
+POST /scheduled_compute_nodes {"workflow_id":$W,"scheduler_id":1,"scheduler_config_id":$SS,"scheduler_type":"slurm","status":"pending"}
+GET /scheduled_compute_nodes?workflow_id=$W
+GET /scheduled_compute_nodes/$SN
+PUT /scheduled_compute_nodes/$SN {"status":"complete"}
+DELETE /scheduled_compute_nodes/$SN
+DELETE /local_schedulers/$LS
+DELETE /slurm_schedulers/$SS
 DELETE /failure_handlers/$FH
 DELETE /results/$R
 DELETE /events/$EV
@@ -145,6 +163,9 @@ DELETE /resource_requirements?workflow_id=$W
 DELETE /results?workflow_id=$W
 DELETE /events?workflow_id=$W
 DELETE /compute_nodes?workflow_id=$W
+DELETE /scheduled_compute_nodes?workflow_id=$W
+DELETE /local_schedulers?workflow_id=$W
+DELETE /slurm_schedulers?workflow_id=$W
 DELETE /workflows/$W
 EOF
 }
@@ -152,8 +173,8 @@ EOF
 # deny_all WHO [EVERY]: every route (or every EVERY-th one, plus the group
 # routes) answers 403 with a JSON error; lists failures.
 deny_all() {
-	local who="$1" every="${2:-1}" m p b bad=0 n=0 min=70
-	[ "$every" -eq 1 ] || min=$((70 / every))
+	local who="$1" every="${2:-1}" m p b bad=0 n=0 min=85
+	[ "$every" -eq 1 ] || min=$((85 / every))
 	while read -r m p b; do
 		n=$((n + 1))
 		if [ -n "$b" ]; then as "$who" "$m" "$p" "$b"; else as "$who" "$m" "$p"; fi
@@ -177,7 +198,8 @@ untouched() {
 	expect_json '[.items[] | "\(.name):\(.status)"] | join(",")' 'j1:ready,j2:blocked'
 	as bob GET "/jobs/$J1"
 	expect_json .command 'echo 1'
-	for r in files user_data resource_requirements "results?all_runs=true&" events compute_nodes; do
+	for r in files user_data resource_requirements "results?all_runs=true&" events compute_nodes \
+		slurm_schedulers local_schedulers scheduled_compute_nodes; do
 		[[ "$r" == *"?"* ]] || r="$r?"
 		as bob GET "/${r}workflow_id=$W"
 		expect_code 200
@@ -191,6 +213,12 @@ untouched() {
 	expect_json .num_cpus 2
 	as bob GET "/failure_handlers/$FH"
 	expect_code 200
+	as bob GET "/slurm_schedulers/$SS"
+	expect_json .account a
+	as bob GET "/local_schedulers/$LS"
+	expect_json .num_cpus 4
+	as bob GET "/scheduled_compute_nodes/$SN"
+	expect_json .status pending
 	as bob GET "/workflows/$W/access_groups"
 	expect_json .total_count 0
 }
