@@ -105,14 +105,12 @@ engine_start_job(struct request *rq)
 
 /* ---- complete_job ---------------------------------------------------------- */
 
-static const char *const result_optional[] = {
-	"peak_memory_bytes", "avg_memory_bytes", "peak_cpu_percent", "avg_cpu_percent", NULL,
-};
-
 /* The result record from the body, with the path's values; 400 on bad input. */
 static cJSON *
 result_from_body(struct request *rq, int status)
 {
+	static const char *const ints[] = { "peak_memory_bytes", "avg_memory_bytes", NULL };
+	static const char *const nums[] = { "peak_cpu_percent", "avg_cpu_percent", NULL };
 	const cJSON *b = rq->json;
 	cJSON *r = cJSON_CreateObject();
 
@@ -128,19 +126,24 @@ result_from_body(struct request *rq, int status)
 	if (json_has(b, "status") && engine_status_code(json_str(b, "status", "")) != status)
 		die_http(422, "result status '%s' does not match '%s' in the path",
 		    json_str(b, "status", ""), engine_status_name(status));
+	/* Members in the order of the results resource; 0 attempt: the job's. */
 	json_set_int(r, "job_id", rq->id[0]);
 	json_set_int(r, "workflow_id", 0);
 	json_set_int(r, "run_id", rq->id[2]);
-	if (json_has(b, "attempt_id"))
-		json_set_int(r, "attempt_id", json_int(b, "attempt_id", 1));
+	json_set_int(r, "attempt_id", json_int(b, "attempt_id", 0));
+	if (json_int(r, "attempt_id", 0) < 0)
+		die_http(400, "field 'attempt_id' must be positive");
 	json_set_int(r, "compute_node_id", json_req_int(b, "compute_node_id"));
 	json_set_int(r, "return_code", json_req_int(b, "return_code"));
 	json_set_num(r, "exec_time_minutes", json_req_num(b, "exec_time_minutes"));
 	json_set_str(r, "completion_time", json_req_str(b, "completion_time"));
 	json_set_str(r, "status", engine_status_name(status));
-	for (int i = 0; result_optional[i]; i++)
-		if (json_has(b, result_optional[i]))
-			json_set_num(r, result_optional[i], json_num(b, result_optional[i], 0));
+	for (int i = 0; ints[i]; i++)
+		if (json_has(b, ints[i]))
+			json_set_int(r, ints[i], json_int(b, ints[i], 0));
+	for (int i = 0; nums[i]; i++)
+		if (json_has(b, nums[i]))
+			json_set_num(r, nums[i], json_num(b, nums[i], 0));
 	return r;
 }
 
@@ -193,7 +196,7 @@ do_complete(struct request *rq, store_txn *t, void *arg)
 		return cgi_error(rq, 422, "compute node %lld not found in workflow %lld",
 		    (long long)node_id, (long long)wf);
 	json_set_int(res, "workflow_id", wf);
-	if (!json_has(res, "attempt_id"))
+	if (json_int(res, "attempt_id", 0) == 0)
 		json_set_int(res, "attempt_id", json_int(job, "attempt_id", 1));
 	int64_t attempt = json_int(res, "attempt_id", 1);
 	if (has_result(job, rq->id[2], attempt))
