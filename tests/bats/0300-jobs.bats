@@ -291,6 +291,18 @@ complete() {
 	expect_code 404
 	api GET "/jobs/$b"
 	expect_json 'has("depends_on_job_ids")' false
+	# Three deleted one by one; a missing one is 404 and leaves the others.
+	j1=$(mk_job "$wf" j1); j2=$(mk_job "$wf" j2); j3=$(mk_job "$wf" j3)
+	for j in "$j1" "$j2" "$j3"; do
+		api DELETE "/jobs/$j"
+		expect_code 200
+		api GET "/jobs/$j"
+		expect_code 404
+	done
+	api DELETE /jobs/999999
+	expect_code 404
+	api GET "/jobs/$b"
+	expect_code 200
 	for n in 1 2 3 4; do mk_job "$wf" "x$n" >/dev/null; done
 	api DELETE "/jobs?workflow_id=$wf"
 	expect_code 200

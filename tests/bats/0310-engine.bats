@@ -167,11 +167,15 @@ status_of() {
 	claim "$wf" 0
 	expect_code 200
 	expect_json 'tojson' '{"jobs":[]}'
-	wf2=$(mk_workflow claim-limits-2)
-	mk_jobs "$wf2" 4
-	init "$wf2"
-	claim "$wf2" 50
-	expect_json '.jobs | length' 4
+	# jobs, limit -> claimed
+	for case in 4:50:4 10:5:5 5:10:5 10:10:10; do
+		IFS=: read -r njobs lim want <<<"$case"
+		w=$(mk_workflow "claim-limits-$njobs-$lim")
+		mk_jobs "$w" "$njobs"
+		init "$w"
+		claim "$w" "$lim"
+		expect_json '.jobs | length' "$want"
+	done
 	claim "$wf" bogus
 	expect_code 400
 }
