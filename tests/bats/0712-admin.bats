@@ -278,7 +278,9 @@ writer() {
 	# Busy: somebody holds the database past --wait: 111, nothing done.
 	flock -o -x "$DBDIR/torc.intent" sleep 5 &
 	local holder=$!
-	sleep 0.3
+	# Until the holder has it: a shared lock can no longer be had.
+	for _ in $(seq 200); do flock -n -s "$DBDIR/torc.intent" true || break; sleep 0.05; done
+	! flock -n -s "$DBDIR/torc.intent" true
 	admin --wait 1 db verify
 	[ "$status" -eq 111 ]
 	[[ "$stderr" == *"nothing done"* ]]
