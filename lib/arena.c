@@ -90,6 +90,8 @@ char *
 arena_vprintf(const char *fmt, va_list ap)
 {
 	va_list ap2;
+	if (fmt == NULL)
+		fmt = "";
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);

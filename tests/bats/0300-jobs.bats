@@ -12,6 +12,15 @@ setup_file() {
 
 teardown_file() { stop_server; }
 
+# A test that starts a second server leaves its pid here; stop it even when
+# the test fails halfway.
+teardown() {
+	if [ -n "${EXTRA_PID:-}" ]; then
+		kill -INT "$EXTRA_PID" 2>/dev/null || true
+		wait "$EXTRA_PID" 2>/dev/null || true
+	fi
+}
+
 # mk_job WF NAME [extra json members] -> echoes the id
 mk_job() {
 	api POST /jobs "{\"workflow_id\":$1,\"name\":\"$2\",\"command\":\"echo $2\"${3:+,$3}}"
@@ -433,11 +442,13 @@ complete() {
 }
 
 @test "access control: job routes check the job's workflow" {
-	stop_server
+	# A second server of its own; the file's shared server keeps running.
+	local saved_base=$BASE saved_pid=$SERVER_PID saved_port=$PORT saved_log=$SERVER_LOG
 	local htp="$BATS_FILE_TMPDIR/htpasswd"
 	htpasswd -nbB -C 4 alice apw >"$htp"
 	htpasswd -nbB -C 4 bob bpw >>"$htp"
 	DBDIR="$BATS_FILE_TMPDIR/db-acl" start_server --auth-file "$htp" --require-auth --enforce-access-control
+	EXTRA_PID=$SERVER_PID
 	api_as alice:apw POST /workflows '{"name":"mine","user":"alice"}'
 	wf=$(jqb .id)
 	api_as alice:apw POST /jobs "{\"workflow_id\":$wf,\"name\":\"j\",\"command\":\"c\"}"
@@ -459,5 +470,5 @@ complete() {
 	expect_code 200
 	expect_json .status uninitialized
 	stop_server
-	BATS_TEST_TMPDIR="$BATS_FILE_TMPDIR" DBDIR="$BATS_FILE_TMPDIR/db" start_server
+	BASE=$saved_base SERVER_PID=$saved_pid PORT=$saved_port SERVER_LOG=$saved_log
 }

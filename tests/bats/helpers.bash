@@ -50,7 +50,7 @@ start_server() {
 			kill -0 "$SERVER_PID" 2>/dev/null || break
 			sleep 0.05
 		done
-		kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true
+		kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true
 		grep -q 'already in use' "$SERVER_LOG" || break
 	done
 	echo "server did not start:" >&2
