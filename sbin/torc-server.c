@@ -476,6 +476,14 @@ env_pairs(const struct config *c, int lighttpd_syntax)
 			out = realloc(out, cap);
 		}
 	}
+	/*
+	 * Every setting is exported above, so the CGIs must read no file: a
+	 * broken /etc/torc/torc.toml would otherwise fail every request.
+	 */
+	if (lighttpd_syntax)
+		n += (size_t)snprintf(out + n, cap - n, ",\n  \"TORC_CONFIG\" => \"none\"");
+	else
+		setenv("TORC_CONFIG", "none", 1);
 	/* Test-only fault injection reaches the CGIs too (see store_fault). */
 	static const char *faults[] = { "TORC_FAULT", "TORC_FAULT_RATE", NULL };
 	for (int i = 0; lighttpd_syntax && faults[i]; i++) {
@@ -817,16 +825,20 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 		log_msg(LOG_WARN, LOG_T_SERVER, "%s did not accept connections within %d ms",
 		    c->web_server, READY_WAIT_MS);
 
+	/*
+	 * Poll rather than block in waitpid: a signal that lands between a
+	 * check of got_signal and a blocking wait would otherwise be lost.
+	 */
 	for (;;) {
-		pid_t w = waitpid(child, &status, 0);
+		pid_t w = waitpid(child, &status, WNOHANG);
 		if (w == child)
 			break;
-		if (w < 0 && errno == EINTR && got_signal) {
+		if (w < 0 && errno != EINTR)
+			break;
+		if (got_signal) {
 			/* lighttpd: SIGINT is a graceful stop; busybox: TERM. */
 			kill(child, strcmp(c->web_server, "lighttpd") == 0 ? SIGINT : SIGTERM);
-			int sig = got_signal;
 			got_signal = 0;
-			(void)sig;
 			/* Give it 5 s, then insist. */
 			for (int i = 0; i < 250; i++) {
 				if (waitpid(child, &status, WNOHANG) == child)
@@ -834,8 +846,10 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 				nanosleep(&nap, NULL);
 			}
 			kill(child, SIGKILL);
-		} else if (w < 0 && errno != EINTR)
+			waitpid(child, &status, 0);
 			break;
+		}
+		nanosleep(&nap, NULL);
 	}
 done:
 	child = -1;
