@@ -95,9 +95,11 @@ client(void *arg)
 		for (int o = 0; o < nops; o++) {
 			struct op *op = &ops[o];
 			char *url0 = fill(op->path, ids[i]), *body = fill(op->body, ids[i]);
-			char *url = malloc(strlen(base) + strlen(url0) + 1);
-			strcpy(url, base);
-			strcat(url, url0);
+			size_t ul = strlen(base) + strlen(url0) + 1;
+			char *url = malloc(ul);
+			if (url == NULL)
+				abort();
+			snprintf(url, ul, "%s%s", base, url0);
 			double t0 = now();
 			for (;;) {
 				long code = 0;
