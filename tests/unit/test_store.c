@@ -182,6 +182,7 @@ main(void)
 
 	if (mkdtemp(dir) == NULL)
 		return 2;
+	arena_use_for_cjson();		/* records live in the arena, as in a CGI */
 	config_defaults(&cfg);
 	cfg.database = dir;
 	cfg.durable = 0;
