@@ -77,7 +77,7 @@ apache_conf() {
 apache_stop() {
 	local pid
 	pid=$(cat "$T/$1.master" 2>/dev/null) || return 0
-	kill -TERM "$pid" 2>/dev/null
+	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	rm -f "$T/$1.master"
 }

@@ -84,7 +84,7 @@ setup_file() {
 			kill -0 "$(cat "$T/nginx.master")" 2>/dev/null || break
 			sleep 0.05
 		done
-		kill -TERM "$(cat "$T/nginx.master")" 2>/dev/null
+		kill -TERM "$(cat "$T/nginx.master")" 2>/dev/null || true
 		wait "$(cat "$T/nginx.master")" 2>/dev/null || true
 		grep -q 'Address already in use' "$T/nginx-error.log" || break
 		# Next try: back to the recipe's port, then a new one.
@@ -101,7 +101,7 @@ teardown_file() {
 		pid=$(cat "$T/$f" 2>/dev/null) || continue
 		# fcgiwrap's preforked children outlive it: end the session's
 		# process group, which setsid made with the leader's id.
-		kill -TERM -- "-$pid" 2>/dev/null
+		kill -TERM -- "-$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
 }

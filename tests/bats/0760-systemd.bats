@@ -19,7 +19,7 @@ setup() {
 
 teardown() {
 	if [ -n "${ACT_PID:-}" ]; then
-		kill -TERM "$ACT_PID" 2>/dev/null
+		kill -TERM "$ACT_PID" 2>/dev/null || true
 		wait "$ACT_PID" 2>/dev/null || true
 	fi
 }
