@@ -49,6 +49,7 @@
 struct locks {
 	int	intent;
 	int	lock;
+	int	failchk;	/* torc.failchk: see store_env_attach */
 };
 
 /* Where the library's messages about the file being checked go. */
@@ -91,13 +92,17 @@ locks_open(const char *dir, struct locks *l, char *err, size_t errlen)
 	l->intent = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	path_in(path, sizeof(path), dir, "torc.lock");
 	l->lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (l->intent < 0 || l->lock < 0) {
+	path_in(path, sizeof(path), dir, "torc.failchk");
+	l->failchk = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (l->intent < 0 || l->lock < 0 || l->failchk < 0) {
 		int e = errno;
 		if (l->intent >= 0)
 			close(l->intent);
 		if (l->lock >= 0)
 			close(l->lock);
-		l->intent = l->lock = -1;
+		if (l->failchk >= 0)
+			close(l->failchk);
+		l->intent = l->lock = l->failchk = -1;
 		return fail(ADMIN_FAILED, err, errlen, "cannot open the lock files in %s: %s",
 		    dir, strerror(e));
 	}
@@ -111,7 +116,9 @@ locks_close(struct locks *l)
 		close(l->intent);
 	if (l->lock >= 0)
 		close(l->lock);
-	l->intent = l->lock = -1;
+	if (l->failchk >= 0)
+		close(l->failchk);
+	l->intent = l->lock = l->failchk = -1;
 }
 
 static int
@@ -303,8 +310,7 @@ env_join(const struct config *cfg, int wait_secs, struct locks *l, DB_ENV **out,
 		if ((rc = lock_shared(l, left > 0 ? left : 1, err, errlen)) != ADMIN_OK)
 			return rc;
 		if ((r = env_new(&e)) == 0 &&
-		    (r = e->open(e, cfg->database, ENV_FLAGS, 0600)) == 0 &&
-		    (r = e->failchk(e, 0)) == 0) {
+		    (r = store_env_attach(l->failchk, e, cfg->database, ENV_FLAGS)) == 0) {
 			*out = e;
 			return ADMIN_OK;
 		}
@@ -420,7 +426,7 @@ verify_tables(const char *dir, FILE *out, long *records)
 int
 admin_verify(const struct config *cfg, int wait_secs, FILE *out, char *err, size_t errlen)
 {
-	struct locks l = { -1, -1 };
+	struct locks l = { -1, -1, -1 };
 	DB_ENV *e = NULL;
 	int rc, r;
 
@@ -435,8 +441,8 @@ admin_verify(const struct config *cfg, int wait_secs, FILE *out, char *err, size
 	 * with a checkpoint; with no environment files there is no cache.
 	 */
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if ((r = env_new(&e)) == 0 && (r = e->open(e, cfg->database, ENV_FLAGS, 0600)) == 0 &&
-		    (r = e->failchk(e, 0)) == 0)
+		if ((r = env_new(&e)) == 0 &&
+		    (r = store_env_attach(l.failchk, e, cfg->database, ENV_FLAGS)) == 0)
 			r = e->txn_checkpoint(e, 0, 0, DB_FORCE);
 		if (e != NULL && r != DB_RUNRECOVERY)
 			e->close(e, 0);
@@ -554,7 +560,7 @@ int
 admin_backup(const struct config *cfg, const char *target, int wait_secs, FILE *out,
     char *err, size_t errlen)
 {
-	struct locks l = { -1, -1 };
+	struct locks l = { -1, -1, -1 };
 	DB_ENV *e = NULL;
 	int rc, r;
 	int64_t t0 = now_ms();
@@ -638,7 +644,7 @@ admin_recover(const struct config *cfg, int catastrophic, int wait_secs, FILE *o
 		return fail(ADMIN_MISCONFIG, err, errlen, "%s holds no torc database "
 		    "(no torc.version, no log); nothing to recover", cfg->database);
 	if (catastrophic) {
-		struct locks l = { -1, -1 };
+		struct locks l = { -1, -1, -1 };
 		DB_ENV *e = NULL;
 		if ((rc = locks_open(cfg->database, &l, err, errlen)) != ADMIN_OK)
 			return rc;
@@ -739,7 +745,7 @@ int
 admin_stats(const struct config *cfg, int json, int wait_secs, FILE *out,
     char *err, size_t errlen)
 {
-	struct locks l = { -1, -1 };
+	struct locks l = { -1, -1, -1 };
 	struct table_stat ts[T_MAX];
 	DB_ENV *e = NULL;
 	DB_LOG_STAT *lg = NULL;

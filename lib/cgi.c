@@ -606,6 +606,25 @@ ensure_fds(void)
 		}
 }
 
+/*
+ * A web server signals its CGIs when the client goes away (lighttpd:
+ * SIGTERM) and a terminal's ^C reaches them too.  A process that dies inside
+ * a Berkeley DB call leaves the environment needing recovery, so these wait:
+ * the request finishes (bounded by the lifetime alarm), and the signal is
+ * dropped with the process.  A reply to a client that left is lost on EPIPE.
+ */
+static void
+hold_termination(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 int
 cgi_main(int argc, char **argv, const struct route *routes)
 {
@@ -617,6 +636,7 @@ cgi_main(int argc, char **argv, const struct route *routes)
 
 	(void)argc;
 	ensure_fds();
+	hold_termination();
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, on_alarm);
 	alarm(TORC_PROCESS_LIFETIME_S);

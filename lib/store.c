@@ -17,6 +17,19 @@
  * lock.  After open, failchk() releases what dead processes held; when it
  * cannot (DB_RUNRECOVERY, EAGAIN from a full thread table, repeated EBUSY)
  * the process escalates to a coordinated recovery.
+ *
+ * A third lock, torc.failchk, serializes every env->open and every failchk
+ * (store_env_open).  Berkeley DB 5.3's failchk reads a dead process's
+ * thread slot without the region mutex: a newcomer reclaiming that slot in
+ * its env->open, or a second failchk retiring it, makes it report "Thread
+ * died in Berkeley DB library" about a live process and panic the whole
+ * environment.  Once the thread table is full (TORC_THREAD_SLOTS processes
+ * have come and gone) that window opened about once per thousand requests.
+ *
+ * Termination signals are held off while a process is inside the
+ * environment (cgi.c blocks them for the whole request): a process that dies
+ * inside a library call leaves the region needing recovery.  Only the
+ * lifetime alarm may end a process there, and only one that is stuck.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -60,9 +73,10 @@ static const char *table_names[T_MAX] = {
 };
 
 static int64_t	 now_ms(void);
+static void	 check(int r, const char *what, enum table tb);
 static DB_ENV	*env;
 static DB	*dbs[T_MAX];
-static int	 lockfd = -1, intentfd = -1;
+static int	 lockfd = -1, intentfd = -1, failfd = -1;
 static const struct config *scfg;
 static struct store_txn cur;
 static DBC	*cursors[MAX_CURSORS];
@@ -260,23 +274,90 @@ remove_regions(const char *dir)
 }
 
 /*
+ * Open e as an ordinary joiner and run failchk, with torc.failchk held
+ * exclusive around both (see the top of this file).
+ */
+int
+store_env_attach(int fd, DB_ENV *e, const char *dir, unsigned flags)
+{
+	int r;
+	if (flock_wait(fd, LOCK_EX, TORC_ENV_WAIT_MS) < 0)
+		return ETIMEDOUT;
+	if ((r = e->open(e, dir, flags, 0600)) == 0)
+		r = e->failchk(e, 0);
+	flock(fd, LOCK_UN);
+	return r;
+}
+
+int
+store_failchk(int fd, DB_ENV *e)
+{
+	int r;
+	if (flock_wait(fd, LOCK_EX, TORC_ENV_WAIT_MS) < 0)
+		return ETIMEDOUT;
+	r = e->failchk(e, 0);
+	flock(fd, LOCK_UN);
+	return r;
+}
+
+/*
+ * The recovery generation: a counter in torc.lock, bumped by every
+ * recovery under the exclusive lock.  A process that saw the environment
+ * panic reads it before queueing to recover; if it has moved by the time
+ * the process gets the lock, someone else already recovered and the
+ * process only joins again.
+ */
+static uint64_t
+generation(void)
+{
+	unsigned char b[8];
+	uint64_t g = 0;
+	if (pread(lockfd, b, sizeof(b), 0) == (ssize_t)sizeof(b))
+		for (int i = 0; i < 8; i++)
+			g = g << 8 | b[i];
+	return g;
+}
+
+static void
+generation_bump(uint64_t g)
+{
+	unsigned char b[8];
+	g++;
+	for (int i = 7; i >= 0; i--, g >>= 8)
+		b[i] = (unsigned char)g;
+	if (pwrite(lockfd, b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		log_msg(LOG_WARN, LOG_T_STORE, "cannot record the recovery: %s", strerror(errno));
+}
+
+/*
  * Recover (and create, when new) with nobody else inside: intent then main
- * lock, both exclusive.  0 ok, -1 with err.
+ * lock, both exclusive.  A process stuck inside on a dead peer's mutex
+ * holds the main lock until its lifetime alarm ends it, so the wait for
+ * everybody to leave covers a whole lifetime.  seen is the generation the
+ * caller saw fail (or UINT64_MAX to recover regardless).  0 ok, -1 with err.
  */
 static int
-recover_exclusive(const struct config *cfg, int create, char *err, size_t errlen)
+recover_exclusive(const struct config *cfg, int create, uint64_t seen, char *err,
+    size_t errlen)
 {
 	DB_ENV *e = NULL;
 	int r, rc = -1;
+	unsigned left;
 
-	if (flock_wait(intentfd, LOCK_EX, TORC_ENV_WAIT_MS) < 0) {
+	if (flock_wait(intentfd, LOCK_EX, TORC_RECOVER_WAIT_MS) < 0) {
 		snprintf(err, errlen, "timed out waiting to recover the database");
 		return -1;
 	}
-	if (flock_wait(lockfd, LOCK_EX, TORC_ENV_WAIT_MS) < 0) {
+	if (flock_wait(lockfd, LOCK_EX, TORC_RECOVER_WAIT_MS) < 0) {
 		snprintf(err, errlen, "timed out waiting for other processes to leave the database");
 		goto out;
 	}
+	if (seen != UINT64_MAX && generation() != seen && version_present(cfg->database)) {
+		rc = 0;		/* recovered by another process meanwhile */
+		goto out;
+	}
+	/* Recovery is bounded work with nobody else inside: let it finish. */
+	left = alarm(0);
 	/*
 	 * Nobody is inside: the regions are runtime state only, and one left
 	 * by a process that died inside the library may be garbage that would
@@ -288,7 +369,7 @@ recover_exclusive(const struct config *cfg, int create, char *err, size_t errlen
 	    (r = e->open(e, cfg->database, DB_CREATE | DB_RECOVER | ENV_FLAGS, 0600)) != 0) {
 		snprintf(err, errlen, "cannot recover the database in %s: %s",
 		    cfg->database, db_strerror(r));
-		goto out;
+		goto rearm;
 	}
 	if (create || !version_present(cfg->database)) {
 		for (int i = 0; i < T_MAX; i++) {
@@ -299,7 +380,7 @@ recover_exclusive(const struct config *cfg, int create, char *err, size_t errlen
 			    (r = db->open(db, NULL, file, NULL, DB_BTREE,
 			    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0) {
 				snprintf(err, errlen, "cannot create %s: %s", file, db_strerror(r));
-				goto out;
+				goto rearm;
 			}
 			db->close(db, 0);
 		}
@@ -308,13 +389,20 @@ recover_exclusive(const struct config *cfg, int create, char *err, size_t errlen
 		FILE *f = fopen(path, "w");
 		if (f == NULL || fputs(STORE_VERSION, f) < 0 || fclose(f) != 0) {
 			snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-			goto out;
+			goto rearm;
 		}
 	}
 	e->txn_checkpoint(e, 0, 0, DB_FORCE);
+	generation_bump(generation());
 	log_msg(create ? LOG_INFO : LOG_WARN, LOG_T_STORE, "database %s recovered%s",
 	    cfg->database, create ? "" : " after a failed process");
 	rc = 0;
+rearm:
+	if (e != NULL)
+		e->close(e, 0);
+	e = NULL;
+	if (left != 0)
+		alarm(left);
 out:
 	if (e != NULL)
 		e->close(e, 0);
@@ -335,7 +423,8 @@ lockfiles_open(const struct config *cfg, char *err, size_t errlen)
 	}
 	lockfd = open_lockfile(cfg->database, "torc.lock");
 	intentfd = open_lockfile(cfg->database, "torc.intent");
-	if (lockfd < 0 || intentfd < 0) {
+	failfd = open_lockfile(cfg->database, "torc.failchk");
+	if (lockfd < 0 || intentfd < 0 || failfd < 0) {
 		snprintf(err, errlen, "cannot open lock files in %s: %s",
 		    cfg->database, strerror(errno));
 		return -1;
@@ -348,9 +437,8 @@ store_create(const struct config *cfg, int recover, char *err, size_t errlen)
 {
 	if (lockfiles_open(cfg, err, errlen) < 0)
 		return -1;
-	if (!recover && version_present(cfg->database))
-		recover = 1;	/* existing: still recover, nobody is inside yet */
-	return recover_exclusive(cfg, 1, err, errlen);
+	(void)recover;	/* always: an existing database is recovered, nobody is inside yet */
+	return recover_exclusive(cfg, 1, UINT64_MAX, err, errlen);
 }
 
 /* Join the environment as an ordinary process.  0 ok, else an HTTP status. */
@@ -363,8 +451,9 @@ env_join(const struct config *cfg, char *err, size_t errlen)
 		return 500;
 	for (int attempt = 0; attempt < 4; attempt++) {
 		int r;
+		uint64_t gen;
 		if (!version_present(cfg->database)) {
-			if (recover_exclusive(cfg, 1, err, errlen) < 0)
+			if (recover_exclusive(cfg, 1, generation(), err, errlen) < 0)
 				return 503;
 			continue;
 		}
@@ -375,9 +464,9 @@ env_join(const struct config *cfg, char *err, size_t errlen)
 			return 503;
 		}
 		flock(intentfd, LOCK_UN);
+		gen = generation();
 		if ((r = env_make(cfg, &env)) == 0 &&
-		    (r = env->open(env, cfg->database, ENV_FLAGS, 0600)) == 0 &&
-		    (r = env->failchk(env, 0)) == 0)
+		    (r = store_env_attach(failfd, env, cfg->database, ENV_FLAGS)) == 0)
 			return 0;
 		log_msg(LOG_WARN, LOG_T_STORE, "joining the environment: %s", db_strerror(r));
 		if (env != NULL) {
@@ -387,6 +476,10 @@ env_join(const struct config *cfg, char *err, size_t errlen)
 			env = NULL;
 		}
 		flock(lockfd, LOCK_UN);
+		if (r == ETIMEDOUT) {
+			snprintf(err, errlen, "timed out waiting to join the database");
+			return 503;
+		}
 		if (r == EBUSY && busy++ == 0) {
 			/* failchk freed a dead peer's locks; the next try runs clean. */
 			continue;
@@ -395,7 +488,7 @@ env_join(const struct config *cfg, char *err, size_t errlen)
 			snprintf(err, errlen, "database in %s is missing; run torc-server or torc-admin db recover", cfg->database);
 			return 500;
 		}
-		if (recover_exclusive(cfg, 0, err, errlen) < 0)
+		if (recover_exclusive(cfg, 0, gen, err, errlen) < 0)
 			return 503;
 	}
 	snprintf(err, errlen, "cannot open the database after recovery");
@@ -437,7 +530,9 @@ store_close(void)
 		close(lockfd);
 	if (intentfd >= 0)
 		close(intentfd);
-	lockfd = intentfd = -1;
+	if (failfd >= 0)
+		close(failfd);
+	lockfd = intentfd = failfd = -1;
 }
 
 static DB *
@@ -450,12 +545,12 @@ table_db(enum table tb)
 	snprintf(file, sizeof(file), "%s.db", table_names[tb]);
 	if ((r = db_create(&dbs[tb], env, 0)) != 0 ||
 	    (r = dbs[tb]->open(dbs[tb], NULL, file, NULL, DB_BTREE, DB_AUTO_COMMIT, 0600)) != 0) {
-		if (dbs[tb] != NULL)
+		if (dbs[tb] != NULL && r != DB_RUNRECOVERY)
 			dbs[tb]->close(dbs[tb], 0);
 		dbs[tb] = NULL;
 		if (r == DB_LOCK_DEADLOCK || r == DB_LOCK_NOTGRANTED)
 			longjmp(retry_jmp, r);
-		die_http(500, "cannot open table %s: %s", table_names[tb], db_strerror(r));
+		check(r, "open", tb);
 	}
 	return dbs[tb];
 }
@@ -518,8 +613,12 @@ run(const struct config *cfg, struct request *rq, store_work fn, void *arg)
 			cur.txn->abort(cur.txn);
 			cur.txn = NULL;
 		}
-		if (jr == DB_LOCK_NOTGRANTED)
-			env->failchk(env, 0);	/* a dead holder? release it */
+		if (jr == DB_LOCK_NOTGRANTED) {
+			/* A dead holder?  Release it. */
+			int r = store_failchk(failfd, env);
+			if (r != 0 && r != ETIMEDOUT && r != EBUSY)
+				check(r, "failchk", T_META);
+		}
 		if (++attempt >= TORC_TXN_RETRIES) {
 			log_msg(LOG_WARN, LOG_T_STORE, "giving up after %d conflicts", attempt);
 			if (rq != NULL) {

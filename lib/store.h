@@ -76,6 +76,19 @@ int	 store_create(const struct config *cfg, int recover, char *err, size_t errle
 void	 store_close(void);
 const char *store_table_name(enum table t);
 
+/*
+ * Every env->open of an ordinary joiner, and every failchk, runs with
+ * torc.failchk (lockfd: that file, open) held exclusive: Berkeley DB 5.3's
+ * failchk races with a newcomer taking a dead process's thread slot and
+ * with another failchk, and then panics the environment for nothing.
+ * store_env_attach opens e on dir with flags, then runs failchk.  Both
+ * return the Berkeley DB code, or ETIMEDOUT when the lock did not come
+ * within TORC_ENV_WAIT_MS.
+ */
+struct __db_env;
+int	 store_env_attach(int lockfd, struct __db_env *e, const char *dir, unsigned flags);
+int	 store_failchk(int lockfd, struct __db_env *e);
+
 /* Test-only fault hook: TORC_FAULT=<point> makes the process SIGKILL itself there. */
 void	 store_fault(const char *point);
 
