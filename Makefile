@@ -40,6 +40,15 @@ ALL_CFLAGS = $(CFLAGS_AUTO) $(CFLAGS)
 VERSION = 0.10.0
 B = build
 LIBS_CORE = -ldb -lcjson -lcrypto -lcrypt
+# Every request execs a CGI, and the dynamic linker relocating libdb and
+# libcrypto cost more than a read's own work (docs/performance.md): the CGIs
+# carry those two and libxcrypt inside.  STATIC_DEPS=0 links them as the
+# tools do.
+ifeq ($(STATIC_DEPS),0)
+LIBS_CGI = $(LIBS_CORE)
+else
+LIBS_CGI = -Wl,-Bstatic -ldb -lcrypto -lcrypt -Wl,-Bdynamic -lcjson -lpthread
+endif
 LIBS_CLI = -lcurl -lyaml -lcjson -lcrypto
 
 ifneq ($(V),1)
@@ -77,7 +86,7 @@ $(B)/libtorc.a: $(LIB_OBJS)
 
 $(B)/cgi-bin/torc-service/v1/%: $(B)/obj/cgi-bin/%.o $(B)/libtorc.a
 	@mkdir -p $(dir $@)
-	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(B)/libtorc.a $(LIBS_CORE)
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $< $(B)/libtorc.a $(LIBS_CGI)
 
 $(B)/sbin/%: $(B)/obj/sbin/%.o $(B)/libtorc.a
 	@mkdir -p $(dir $@)
