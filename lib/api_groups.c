@@ -43,9 +43,9 @@
 #include "model.h"
 #include "store.h"
 
-/* Names are index keys: a group name alone, a user name beside a group id. */
-#define GROUP_NAME_MAX	(sizeof(((struct ikey *)0)->b) - 1)
-#define USER_NAME_MAX	(sizeof(((struct ikey *)0)->b) - 1 - 8)
+/* Names: as long as authentication accepts (struct ikey holds them). */
+#define GROUP_NAME_MAX	TORC_MAX_USERNAME
+#define USER_NAME_MAX	TORC_MAX_USERNAME
 
 #define ANON_GENERAL	"Anonymous access not allowed when access control is enabled"
 #define ANON_ADMIN	"Anonymous access not allowed for admin operations"

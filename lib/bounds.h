@@ -29,5 +29,8 @@
 #define TORC_RECOVER_WAIT_MS	(TORC_PROCESS_LIFETIME_S * 1000 + 1000)	/* for stuck peers to end */
 #define TORC_RETRY_AFTER_S	1			/* Retry-After on 503 */
 #define TORC_THREAD_SLOTS	512			/* BDB thread table (live processes) */
+#define TORC_MUTEX_INIT		4096			/* BDB mutexes at creation (failchk walks them all) */
+#define TORC_MUTEX_MAX		200000			/* BDB mutexes at most (one per cached page) */
+#define TORC_MP_MUTEXES		1024			/* cache hash-bucket mutexes (shared by the buckets) */
 
 #endif

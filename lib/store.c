@@ -214,6 +214,17 @@ env_make(const struct config *cfg, DB_ENV **out)
 	e->set_lk_detect(e, DB_LOCK_DEFAULT);
 	/* Sizes only matter when the regions are created. */
 	e->set_cachesize(e, 0, 64 * 1024 * 1024, 1);
+	/*
+	 * Left alone, the mutex region is sized for a full cache (about
+	 * 29,000 mutexes for 64 MB), and failchk, run by every joining
+	 * process, walks every one: a fault-in of 3.7 MB per process.  Start
+	 * small and grow with the pages actually cached.  With an initial
+	 * count set, the library no longer derives the cache's hash-bucket
+	 * mutexes from the cache size: name them, or the buckets get none.
+	 */
+	e->mutex_set_init(e, TORC_MUTEX_INIT);
+	e->mutex_set_max(e, TORC_MUTEX_MAX);
+	e->set_mp_mtxcount(e, TORC_MP_MUTEXES);
 	e->set_lk_max_locks(e, 200000);
 	e->set_lk_max_objects(e, 200000);
 	e->set_lk_max_lockers(e, 20000);
@@ -910,7 +921,7 @@ store_scan(store_txn *t, enum table tb, const struct ikey *prefix, int rmw,
 	DBT k, v;
 	long n = 0;
 	int r, slot;
-	unsigned char kbuf[256];
+	unsigned char kbuf[sizeof(prefix->b)];
 
 	check(table_db(tb)->cursor(table_db(tb), t->txn, &c, 0), "cursor", tb);
 	slot = cursor_slot(c);
@@ -982,7 +993,7 @@ store_idel_prefix(store_txn *t, enum table tb, const struct ikey *prefix)
 	DBT k, v;
 	long n = 0;
 	int r, slot;
-	unsigned char kbuf[256];
+	unsigned char kbuf[sizeof(prefix->b)];
 
 	check(table_db(tb)->cursor(table_db(tb), t->txn, &c, 0), "cursor", tb);
 	slot = cursor_slot(c);

@@ -23,6 +23,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "bounds.h"
+
 struct request;
 struct config;
 
@@ -100,9 +102,9 @@ int64_t	 store_insert(store_txn *t, enum table tb, cJSON *rec);		/* sets "id" */
 int	 store_del(store_txn *t, enum table tb, int64_t id);		/* 1 deleted, 0 absent */
 int64_t	 store_next_id(store_txn *t, enum table tb);
 
-/* Composite keys: up to 4 big-endian u64 parts. */
+/* Composite keys: up to 4 big-endian u64 parts and a name (user or group). */
 struct ikey {
-	unsigned char	 b[64];
+	unsigned char	 b[4 * 8 + TORC_MAX_USERNAME + 1];
 	size_t		 len;
 };
 void	 ikey_make(struct ikey *k, int n, ...);		/* n int64_t parts */

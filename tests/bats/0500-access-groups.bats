@@ -277,7 +277,7 @@ attach() {
 	expect_code 400
 	api POST /access_groups '{"name":7}'
 	expect_code 400
-	api POST /access_groups "{\"name\":\"$(printf 'g%.0s' $(seq 64))\"}"
+	api POST /access_groups "{\"name\":\"$(printf 'g%.0s' $(seq 257))\"}"
 	expect_code 400
 	api POST /access_groups '{"name":"tab\there"}'
 	expect_code 400
@@ -290,7 +290,7 @@ attach() {
 	expect_code 400
 	api POST "/access_groups/$g/members" '{"user_name":"a/b"}'
 	expect_code 400
-	api POST "/access_groups/$g/members" "{\"user_name\":\"$(printf 'u%.0s' $(seq 56))\"}"
+	api POST "/access_groups/$g/members" "{\"user_name\":\"$(printf 'u%.0s' $(seq 257))\"}"
 	expect_code 400
 	# group_id in the body is ignored: the path decides.
 	api POST "/access_groups/$g/members" '{"user_name":"path-wins","group_id":999999,"role":"admin"}'
@@ -368,4 +368,32 @@ attach() {
 	expect_code 200
 	api DELETE "/access_groups/$g"
 	expect_code 200
+}
+
+@test "names as long as authentication accepts (256 bytes) are groups, members and owners" {
+	local long257 long256
+	long256=$(printf 'n%.0s' $(seq 256))
+	long257=${long256}n
+	g=$(mk_group "g$(printf 'g%.0s' $(seq 255))")
+	api GET "/access_groups/$g"
+	[ "$(jqb '.name | length')" = 256 ]
+	add_member "$g" "$long256"
+	api GET "/users/$long256/groups"
+	expect_json .total_count 1
+	api POST "/access_groups/$g/members" "{\"user_name\":\"$long257\"}"
+	expect_code 400
+	# A workflow's owner is indexed by name: the longest one is found.
+	api POST /workflows "{\"name\":\"long-owner\",\"user\":\"$long256\"}"
+	expect_code 200
+	wf=$(jqb .id)
+	api GET "/workflows?user=$long256"
+	expect_json .total_count 1
+	expect_json '.items[0].id' "$wf"
+	api POST /workflows "{\"name\":\"too-long\",\"user\":\"$long257\"}"
+	expect_code 400
+	expect_json .error.message "user is longer than 256 bytes"
+	api PUT "/workflows/$wf" "{\"user\":\"$long257\"}"
+	expect_code 400
+	api GET "/workflows/$wf"
+	expect_json .user "$long256"
 }
