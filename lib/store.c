@@ -19,7 +19,7 @@
  * the process escalates to a coordinated recovery.
  *
  * A third lock, torc.failchk, serializes every env->open and every failchk
- * (store_env_open).  Berkeley DB 5.3's failchk reads a dead process's
+ * (store_env_attach).  Berkeley DB 5.3's failchk reads a dead process's
  * thread slot without the region mutex: a newcomer reclaiming that slot in
  * its env->open, or a second failchk retiring it, makes it report "Thread
  * died in Berkeley DB library" about a live process and panic the whole

@@ -506,6 +506,52 @@ appendf(char *buf, size_t cap, int *n, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Errors lighttpd answers itself, before any CGI runs (an unparsable
+ * request line, a body over max-request-size, a CGI that died without a
+ * reply), get a JSON body like every other error: errorfile-prefix names
+ * these files, and .html maps to application/json (nothing else is served
+ * from files).  "web server:" tells them apart from the CGIs' own errors.
+ */
+static const struct {
+	int		 status;
+	const char	*message;
+} server_errors[] = {
+	{ 400, "bad request: the web server could not parse it" },
+	{ 403, "forbidden" },
+	{ 404, "not found" },
+	{ 405, "method not allowed" },
+	{ 408, "request timeout" },
+	{ 411, "length required" },
+	{ 413, "request too large" },
+	{ 414, "request URI too long" },
+	{ 417, "expectation failed" },
+	{ 431, "request header fields too large" },
+	{ 500, "the request failed without an answer; retry" },
+	{ 501, "not implemented" },
+	{ 502, "bad gateway" },
+	{ 503, "service unavailable; retry" },
+	{ 504, "gateway timeout" },
+	{ 505, "HTTP version not supported" },
+};
+
+static void
+write_error_pages(void)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/errors", runtime);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		fatal(EX_TEMP, "cannot create %s: %s", path, strerror(errno));
+	for (size_t i = 0; i < sizeof(server_errors) / sizeof(server_errors[0]); i++) {
+		snprintf(path, sizeof(path), "%s/errors/status-%d.html", runtime,
+		    server_errors[i].status);
+		FILE *f = fopen(path, "w");
+		if (f == NULL || fprintf(f, "{\"error\":{\"message\":\"web server: %s\"}}\n",
+		    server_errors[i].message) < 0 || fclose(f) != 0)
+			fatal(EX_TEMP, "cannot write %s: %s", path, strerror(errno));
+	}
+}
+
 static void
 write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf)
 {
@@ -516,6 +562,7 @@ write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf
 
 	conf_safe("cgi folder", cgidir);
 	conf_safe("runtime folder", runtime);
+	write_error_pages();
 	n = snprintf(buf, sizeof(buf),
 	    "# Written by torc-server; regenerated on every start.\n"
 	    "server.modules = ( \"mod_access\", \"mod_alias\", \"mod_setenv\", \"mod_cgi\"%s )\n"
@@ -531,6 +578,8 @@ write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf
 	    "server.max-request-field-size = %d\n"
 	    "server.max-keep-alive-requests = 1000\n"
 	    "server.error-handler-404 = \"/torc-service/v1/notfound\"\n"
+	    "server.errorfile-prefix = \"%s/errors/status-\"\n"
+	    "mimetype.assign = ( \".html\" => \"application/json\" )\n"
 	    "url.access-deny = ( \"~\", \".inc\" )\n"
 	    "alias.url = ( \"/torc-service/v1/\" => \"%s/\" )\n"
 	    "$HTTP[\"url\"] =~ \"^/torc-service/v1/\" {\n"
@@ -539,7 +588,7 @@ write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf
 	    "setenv.add-environment = (\n%s,\n  \"TZ\" => \"%s\"\n)\n",
 	    c->https ? ", \"mod_openssl\"" : "",
 	    runtime, bracketed(c->host), c->port, (long)(TORC_MAX_BODY / 1024 + 1024),
-	    runtime, 4 * TORC_MAX_HEADER, cgidir, env, tz && !strpbrk(tz, "\"\\\n$") ? tz : "UTC");
+	    runtime, 4 * TORC_MAX_HEADER, runtime, cgidir, env, tz && !strpbrk(tz, "\"\\\n$") ? tz : "UTC");
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		fatal(EX_TEMP, "lighttpd configuration too long");
 	if (c->https) {
@@ -588,6 +637,13 @@ remove_runtime(void)
 	    "cgi-bin/torc-service", "cgi-bin", NULL };
 	if (!runtime_made)
 		return;
+	for (size_t i = 0; i < sizeof(server_errors) / sizeof(server_errors[0]); i++) {
+		snprintf(path, sizeof(path), "%s/errors/status-%d.html", runtime,
+		    server_errors[i].status);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/errors", runtime);
+	rmdir(path);
 	for (int i = 0; files[i]; i++) {
 		snprintf(path, sizeof(path), "%s/%s", runtime, files[i]);
 		if (unlink(path) < 0)

@@ -447,3 +447,41 @@ close_endless_stdin() {
 	expect_code 200
 	[ "$(snapshot)" = "$before" ]
 }
+
+@test "errors lighttpd answers itself are JSON too, and say they come from the web server" {
+	local h="$BATS_TEST_TMPDIR/h" o="$BATS_TEST_TMPDIR/o"
+	# a NUL in the URL: refused while parsing the request
+	code=$(curl -s -D "$h" -o "$o" -w '%{http_code}' "$BASE/workflows/1%00")
+	[ "$code" = 400 ]
+	grep -qi '^Content-Type: application/json' "$h"
+	[ "$(jq -r .error.message "$o")" = "web server: bad request: the web server could not parse it" ]
+	# a body over lighttpd's max-request-size: refused before any CGI runs
+	code=$(curl -s -D "$h" -o "$o" -w '%{http_code}' --max-time 10 -X POST \
+		-H 'Content-Length: 999999999999' "$BASE/workflows")
+	[ "$code" = 413 ]
+	grep -qi '^Content-Type: application/json' "$h"
+	[ "$(jq -r .error.message "$o")" = "web server: request too large" ]
+}
+
+@test "a CGI that dies without answering is a JSON 500 from the web server" {
+	local dir="$BATS_TEST_TMPDIR/fault" base=$BASE pid=$SERVER_PID port=$PORT log=$SERVER_LOG
+	mkdir -p "$dir"
+	# A second server whose CGIs die before committing; fd 3 closed so
+	# bats does not wait for it.
+	TORC_FAULT=before-commit BATS_TEST_TMPDIR="$dir" DBDIR="$dir/db" start_server 3>&-
+	FAULT_PID=$SERVER_PID
+	SERVER_PID=$pid PORT=$port SERVER_LOG=$log
+	api POST /workflows '{"name":"dies","user":"u"}'
+	BASE=$base
+	expect_code 500
+	expect_json .error.message "web server: the request failed without an answer; retry"
+	grep -qi '^Content-Type: application/json' <<<"$headers"
+}
+
+teardown() {
+	if [ -n "${FAULT_PID:-}" ]; then
+		kill -INT "$FAULT_PID" 2>/dev/null || true
+		wait "$FAULT_PID" 2>/dev/null || true
+		FAULT_PID=
+	fi
+}
