@@ -310,3 +310,35 @@ last_id() {
 	timed POST /workflows '{"name":"after-held","user":"u"}'
 	expect_code 200
 }
+
+@test "SIGTERM, SIGINT, SIGHUP and SIGQUIT wait for the CGI to finish (a client that leaves kills nobody inside the library)" {
+	# A create whose body has not all arrived: the CGI waits in read(),
+	# as it would for a slow client, with the termination signals held.
+	rm -f "$BATS_TEST_TMPDIR/in"
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	exec 8<>"$BATS_TEST_TMPDIR/in"
+	body='{"name":"survives-sigterm","user":"u"}'
+	env -i PATH="$PATH" TZ=UTC TORC_DATABASE="$DBDIR" TORC_LOG_LEVEL=warn \
+		REQUEST_METHOD=POST SCRIPT_NAME=/torc-service/v1/workflows CONTENT_LENGTH=${#body} \
+		"$ROOT/build/cgi-bin/torc-service/v1/workflows" <&8 >"$BATS_TEST_TMPDIR/term.out" &
+	HOLDER=$!
+	for _ in $(seq 1 100); do
+		[[ "$(cat /proc/$HOLDER/wchan 2>/dev/null)" == *pipe_read* ]] && break
+		sleep 0.05
+	done
+	# SigBlk has bits HUP (1), INT (2), QUIT (3) and TERM (15): 0x4007
+	blk=$(awk '/^SigBlk:/ { print $2 }' /proc/$HOLDER/status)
+	[ $(( 0x$blk & 0x4007 )) = $(( 0x4007 )) ]
+	kill -TERM "$HOLDER"; kill -INT "$HOLDER"; kill -HUP "$HOLDER"; kill -QUIT "$HOLDER"
+	sleep 0.2
+	kill -0 "$HOLDER"		# still there
+	printf '%s' "$body" >&8
+	rc=0
+	wait "$HOLDER" || rc=$?
+	HOLDER=
+	exec 8>&-
+	[ "$rc" = 0 ]
+	grep -q '^Status: 200' "$BATS_TEST_TMPDIR/term.out"
+	api GET "/workflows?name=survives-sigterm"
+	expect_json .total_count 1
+}
