@@ -362,12 +362,12 @@ groups_sync_admin(struct request *rq, store_txn *t)
 		key_name(&k, ACCESS_ADMIN_GROUP);
 		ikey_make(&v, 1, gid);
 		store_iput(t, T_GROUPNAME, &k, v.b, v.len);
-		log_msg(LOG_INFO, LOG_T_ACCESS, "Created the system group '%s'", ACCESS_ADMIN_GROUP);
+		store_log_on_commit(LOG_INFO, LOG_T_ACCESS, "Created the system group '%s'", ACCESS_ADMIN_GROUP);
 	} else if (!json_bool(g, "is_system", 0)) {
 		/* As Torc: a group that took the name first becomes the system group. */
 		json_set_bool(g, "is_system", 1);
 		store_put(t, T_GROUPS, gid, g);
-		log_msg(LOG_WARN, LOG_T_ACCESS, "Group %lld named '%s' is now the system group",
+		store_log_on_commit(LOG_WARN, LOG_T_ACCESS, "Group %lld named '%s' is now the system group",
 		    (long long)gid, ACCESS_ADMIN_GROUP);
 	}
 
@@ -375,7 +375,7 @@ groups_sync_admin(struct request *rq, store_txn *t)
 	store_scan(t, T_MEMBERIDX, &k, 0, collect_member, &have);
 	for (long i = 0; i < have.n; i++)
 		if (!config_is_admin(cfg, have.v[i].user)) {
-			log_msg(LOG_INFO, LOG_T_ACCESS,
+			store_log_on_commit(LOG_INFO, LOG_T_ACCESS,
 			    "Removing user '%s' from admin group (not in config)", have.v[i].user);
 			member_del(t, gid, have.v[i].user, have.v[i].mid);
 		}
@@ -389,7 +389,7 @@ groups_sync_admin(struct request *rq, store_txn *t)
 			    "admin user '%.64s' cannot be listed in the admin group (name unusable)", u);
 			continue;
 		}
-		log_msg(LOG_INFO, LOG_T_ACCESS, "Adding user '%s' to admin group", u);
+		store_log_on_commit(LOG_INFO, LOG_T_ACCESS, "Adding user '%s' to admin group", u);
 		member_add(t, gid, u, "admin");
 	}
 	return gid;

@@ -5,8 +5,10 @@
  * which compare major versions on every command, accept the server.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "api_misc.h"
+#include "bounds.h"
 #include "cgi.h"
 
 int
@@ -28,6 +30,10 @@ int
 misc_not_found(struct request *rq)
 {
 	const char *uri = getenv("REQUEST_URI");
-	return cgi_error(rq, 404, "no such route: %s %s", rq->method,
-	    uri != NULL ? uri : rq->path);
+	if (uri == NULL)
+		uri = rq->path;
+	if (strlen(uri) > TORC_MAX_PATH + 1 + TORC_MAX_QUERY)
+		return cgi_error(rq, 414, "request URI too long");
+	return cgi_error(rq, 404, "no such route: %s %.*s%s", rq->method,
+	    TORC_ECHO_MAX, uri, strlen(uri) > TORC_ECHO_MAX ? "..." : "");
 }

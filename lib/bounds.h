@@ -10,7 +10,9 @@
 #define TORC_MAX_BODY		(64L * 1024 * 1024)	/* request body bytes (413 above) */
 #define TORC_DRAIN_MAX		(1024L * 1024)		/* unread body discarded before an early reply */
 #define TORC_MAX_JSON_DEPTH	64			/* nesting of arrays/objects */
+#define TORC_MAX_STRING		(1L * 1024 * 1024)	/* bytes in one JSON string (escaped) */
 #define TORC_MAX_PATH		4096			/* PATH_INFO bytes */
+#define TORC_ECHO_MAX		256			/* bytes of a path quoted in an error */
 #define TORC_MAX_SEGS		16			/* path segments */
 #define TORC_MAX_QUERY		8192			/* QUERY_STRING bytes */
 #define TORC_MAX_PARAMS		64			/* query parameters */

@@ -571,7 +571,8 @@ dispatch(struct request *rq, const struct route *routes)
 		return cgi_error(rq, 405, "method %s not allowed on %s", rq->method, rq->path);
 	}
 	if (hit == NULL)
-		return cgi_error(rq, 404, "no such route: %s %s", rq->method, rq->path);
+		return cgi_error(rq, 404, "no such route: %s %.*s%s", rq->method,
+		    TORC_ECHO_MAX, rq->path, strlen(rq->path) > TORC_ECHO_MAX ? "..." : "");
 	/* cgi_match of a later row may have overwritten captures: redo this one. */
 	cgi_match(hit, rq);
 

@@ -98,6 +98,7 @@ scan_ok(const char *text, size_t len, char *err, size_t errlen)
 	for (size_t i = 0; i < len; ) {
 		unsigned c = s[i];
 		if (c == '"') {
+			size_t start = i;
 			for (i++; i < len; ) {
 				c = s[i];
 				if (c == '"')
@@ -120,6 +121,11 @@ scan_ok(const char *text, size_t len, char *err, size_t errlen)
 					return 0;
 				}
 				i += l;
+			}
+			if (i - start - 1 > TORC_MAX_STRING) {
+				snprintf(err, errlen, "string longer than %ld bytes at byte %zu",
+				    (long)TORC_MAX_STRING, start);
+				return 0;
 			}
 			i++;		/* the closing quote (or past the end) */
 			continue;

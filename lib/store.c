@@ -83,6 +83,34 @@ static DBC	*cursors[MAX_CURSORS];
 static jmp_buf	 retry_jmp;
 static int	 in_work;
 static int	 panicked;	/* the region is suspect: never walk it again */
+static struct {
+	int		 level;
+	const char	*target;
+	char		*msg;
+} pending[STORE_MAX_PENDING_LOGS];
+static int	 npending;
+
+void
+store_log_on_commit(int level, const char *target, const char *fmt, ...)
+{
+	va_list ap;
+	if (npending == STORE_MAX_PENDING_LOGS)
+		return;
+	va_start(ap, fmt);
+	pending[npending].msg = arena_vprintf(fmt, ap);
+	va_end(ap);
+	pending[npending].level = level;
+	pending[npending].target = target;
+	npending++;
+}
+
+static void
+pending_flush(int emit)
+{
+	for (int i = 0; emit && i < npending; i++)
+		log_msg(pending[i].level, pending[i].target, "%s", pending[i].msg);
+	npending = 0;
+}
 
 const char *
 store_table_name(enum table t)
@@ -615,6 +643,7 @@ run(const struct config *cfg, struct request *rq, store_work fn, void *arg)
 	int jr = setjmp(retry_jmp);
 	if (jr != 0) {
 		in_work = 0;
+		pending_flush(0);
 		for (int i = 0; i < MAX_CURSORS; i++)
 			if (cursors[i] != NULL) {
 				cursors[i]->close(cursors[i]);
@@ -663,11 +692,13 @@ run(const struct config *cfg, struct request *rq, store_work fn, void *arg)
 			check(r, "commit", T_META);
 		}
 		check(r, "commit", T_META);
+		pending_flush(1);
 		store_fault("after-commit");
 		env->txn_checkpoint(env, 1024, 5, 0);
 	} else {
 		cur.txn->abort(cur.txn);
 		cur.txn = NULL;
+		pending_flush(0);
 	}
 	return st;
 }

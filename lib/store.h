@@ -91,6 +91,15 @@ struct __db_env;
 int	 store_env_attach(int lockfd, struct __db_env *e, const char *dir, unsigned flags);
 int	 store_failchk(int lockfd, struct __db_env *e);
 
+/*
+ * A log line about what the transaction changed, written only once it
+ * commits (a refused or retried request logs nothing it did not do).
+ * At most STORE_MAX_PENDING_LOGS per transaction; more are dropped.
+ */
+#define STORE_MAX_PENDING_LOGS	8
+void	 store_log_on_commit(int level, const char *target, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* Test-only fault hook: TORC_FAULT=<point> makes the process SIGKILL itself there. */
 void	 store_fault(const char *point);
 

@@ -76,6 +76,7 @@ usage(FILE *f)
 	    "       %s show-config [options] print the effective settings and their sources\n"
 	    "       %s gen-cert [--tls-cert F] [--tls-key F] [--host H]\n"
 	    "                                     make a self-signed certificate for trials\n"
+	    "       %s --version | --help\n"
 	    "\n"
 	    "options (each also a TORC_* variable and a torc.toml [server] key):\n"
 	    "  --host H                      bind host (localhost)\n"
@@ -99,7 +100,7 @@ usage(FILE *f)
 	    "  --config FILE                 torc.toml to read (also TORC_CONFIG)\n"
 	    "  --cgi-dir DIR                 folder holding the CGI programs\n"
 	    "Booleans take an optional value: --require-auth=false turns one off.\n",
-	    PROG, PROG, PROG);
+	    PROG, PROG, PROG, PROG);
 }
 
 /*
@@ -1011,6 +1012,10 @@ main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("torc-server (torc-cgi) %s\n", TORC_VERSION);
 		return 0;
 	}
 	load_settings(&c, argc - 2, argv + 2, &cgidir);

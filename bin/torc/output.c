@@ -30,7 +30,15 @@ number_text(double d, char *buf, size_t len)
 {
 	if (isfinite(d) && fabs(d) < 1e15 && d == (double)(int64_t)d)
 		snprintf(buf, len, "%.0f", d);
-	else
+	else if (isfinite(d) && fabs(d) < 1e15 && fabs(d) >= 1) {
+		/* Plain digits (a file's mtime is 1796319112.43, not 1.796e+09). */
+		snprintf(buf, len, "%.4f", d);
+		char *e = buf + strlen(buf) - 1;
+		while (*e == '0')
+			*e-- = '\0';
+		if (*e == '.')
+			*e = '\0';
+	} else
 		snprintf(buf, len, "%.4g", d);
 }
 

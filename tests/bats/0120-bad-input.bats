@@ -485,3 +485,30 @@ teardown() {
 		FAULT_PID=
 	fi
 }
+
+@test "an over-long path is 414, and a path quoted in an error is cut short" {
+	local long
+	long=$(printf 'a%.0s' $(seq 20000))
+	api GET "/$long"
+	expect_code 414
+	expect_json .error.message "request URI too long"
+	long=$(printf 'b%.0s' $(seq 600))
+	api GET "/workflows/1/$long"
+	expect_code 404
+	[ "${#body}" -lt 600 ]
+	[[ "$(jqb .error.message)" == "no such route: GET /workflows/1/bbbb"*"..." ]]
+	api GET "/$long"
+	expect_code 404
+	[ "${#body}" -lt 600 ]
+}
+
+@test "one string over TORC_MAX_STRING (1 MiB) is 400 and stores nothing" {
+	local before f="$BATS_TEST_TMPDIR/long.json"
+	before=$(snapshot)
+	python3 -c 'import sys; sys.stdout.write("{\"name\":\"" + "a" * (1024 * 1024 + 1) + "\",\"user\":\"u\"}")' >"$f"
+	code=$(curl -s -o "$BATS_TEST_TMPDIR/o" -w '%{http_code}' -H 'Content-Type: application/json' \
+		--data-binary "@$f" "$BASE/workflows")
+	[ "$code" = 400 ]
+	[[ "$(jq -r .error.message "$BATS_TEST_TMPDIR/o")" == *"string longer than 1048576 bytes at byte 8"* ]]
+	[ "$(snapshot)" = "$before" ]
+}

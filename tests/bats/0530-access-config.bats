@@ -188,3 +188,19 @@ EOF
 	as carol GET /access_groups
 	expect_json '[.items[] | select(.name == "race")] | length' 1
 }
+
+@test "the admin group's changes are logged once, when they commit, not by refused requests" {
+	start_server --auth-file "$AUTH" --enforce-access-control --admin-user alice
+	for _ in 1 2 3; do
+		as bob POST /access_groups '{"name":"by-bob"}'
+		expect_code 403
+	done
+	[ "$(grep -c "Created the system group 'admin'" "$SERVER_LOG")" -eq 0 ]
+	as alice GET /access_groups
+	expect_code 200
+	as bob POST /access_groups '{"name":"by-bob"}'
+	expect_code 403
+	as carol GET /access_groups
+	[ "$(grep -c "Created the system group 'admin'" "$SERVER_LOG")" -eq 1 ]
+	[ "$(grep -c "Adding user 'alice' to admin group" "$SERVER_LOG")" -eq 1 ]
+}

@@ -161,6 +161,10 @@ test_out_cell(void)
 	cell_is("1733234567", "1733234567");
 	cell_is("0.5", "0.5");
 	cell_is("0.00280242", "0.002802");
+	cell_is("1796319112.43", "1796319112.43");	/* a file's mtime */
+	cell_is("2.5", "2.5");
+	cell_is("-12.000049", "-12");
+	cell_is("3.14159", "3.1416");
 	cell_is("true", "true");
 	cell_is("false", "false");
 	cell_is("[1,2,3]", "1,2,3");

@@ -222,6 +222,18 @@ test_depth(void)
 		strcat(wide, i ? ",[]" : "[]");
 	strcat(wide, "]");
 	GOOD(wide);
+	/* One string may hold TORC_MAX_STRING bytes, not one more. */
+	size_t n = (size_t)TORC_MAX_STRING;
+	char *big = malloc(n + 16);
+	memcpy(big, "{\"s\":\"", 6);
+	memset(big + 6, 'x', n);
+	memcpy(big + 6 + n, "\"}", 3);
+	GOOD(big);
+	big = realloc(big, n + 17);
+	memset(big + 6, 'x', n + 1);
+	memcpy(big + 6 + n + 1, "\"}", 3);
+	BAD(big, "string longer than 1048576 bytes at byte 5");
+	free(big);
 }
 
 /* ---- field helpers ------------------------------------------------------ */
