@@ -122,7 +122,9 @@ store_table_name(enum table t)
  * Test-only faults.  TORC_FAULT=<point> kills the process at that point;
  * TORC_FAULT_RATE=<percent> kills a random share of processes right after
  * their first write, inside the open transaction (the chaos test).  Each
- * kill is announced on stderr first, so the test can count them.
+ * kill is announced on stderr first, so the test can count them.  With
+ * TORC_FAULT_SLEEP_MS=<ms> the process sleeps at the point instead (a
+ * request that is slow inside its transaction).
  */
 void
 store_fault(const char *point)
@@ -131,6 +133,16 @@ store_fault(const char *point)
 	static int rolled, doomed;
 
 	if (f != NULL && strcmp(f, point) == 0) {
+		const char *ms = getenv("TORC_FAULT_SLEEP_MS");
+		if (ms != NULL) {
+			log_msg(LOG_WARN, LOG_T_STORE, "FAULT: pid %ld sleeps %s ms at %s",
+			    (long)getpid(), ms, point);
+			struct timespec ts = { strtol(ms, NULL, 10) / 1000,
+			    strtol(ms, NULL, 10) % 1000 * 1000000L };
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
+			return;
+		}
 		log_msg(LOG_WARN, LOG_T_STORE, "FAULT: killing pid %ld at %s", (long)getpid(), point);
 		kill(getpid(), SIGKILL);
 	}

@@ -16,6 +16,7 @@
  * --https, lighttpd's mod_openssl serves TLS 1.2 and 1.3 with AEAD ciphers
  * only, and the private key must be readable by its owner alone.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -486,7 +487,7 @@ env_pairs(const struct config *c, int lighttpd_syntax)
 	else
 		setenv("TORC_CONFIG", "none", 1);
 	/* Test-only fault injection reaches the CGIs too (see store_fault). */
-	static const char *faults[] = { "TORC_FAULT", "TORC_FAULT_RATE", NULL };
+	static const char *faults[] = { "TORC_FAULT", "TORC_FAULT_RATE", "TORC_FAULT_SLEEP_MS", NULL };
 	for (int i = 0; lighttpd_syntax && faults[i]; i++) {
 		const char *v = getenv(faults[i]);
 		if (v != NULL && !strpbrk(v, "\"\\\n$"))
@@ -505,6 +506,30 @@ appendf(char *buf, size_t cap, int *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	*n += vsnprintf(buf + *n, cap - (size_t)*n, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * Wait for the requests the web server left running (see the subreaper
+ * above).  Each ends within its lifetime (TORC_PROCESS_LIFETIME_S), so
+ * the wait is bounded.
+ */
+static void
+reap_orphans(void)
+{
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	int told = 0;
+	for (int waited = 0; waited < (TORC_PROCESS_LIFETIME_S + 2) * 1000; waited += 20) {
+		int st;
+		pid_t w = waitpid(-1, &st, WNOHANG);
+		if (w > 0)
+			continue;
+		if (w < 0 && errno == ECHILD)
+			return;
+		if (!told++)
+			fprintf(stderr, "%s: waiting for requests in progress to finish\n", PROG);
+		nanosleep(&nap, NULL);
+	}
+	fprintf(stderr, "%s: requests still running after %d s\n", PROG, TORC_PROCESS_LIFETIME_S + 2);
 }
 
 /*
@@ -830,6 +855,13 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	/*
+	 * CGIs hold off termination signals until their request is done (a
+	 * death inside Berkeley DB costs everyone a recovery), so a web
+	 * server that stops, or is killed, can leave some running.  As their
+	 * subreaper we inherit them and wait for them below.
+	 */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	fflush(NULL);
 	if ((child = fork()) < 0)
 		fatal(EX_TEMP, "fork: %s", strerror(errno));
@@ -902,14 +934,17 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 					goto done;
 				nanosleep(&nap, NULL);
 			}
+			/* A stop was asked for: insisting is still a clean stop. */
 			kill(child, SIGKILL);
 			waitpid(child, &status, 0);
+			status = 0;
 			break;
 		}
 		nanosleep(&nap, NULL);
 	}
 done:
 	child = -1;
+	reap_orphans();
 	remove_runtime();
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;

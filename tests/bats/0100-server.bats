@@ -30,6 +30,34 @@ teardown() { stop_server; }
 	! (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null
 }
 
+@test "a stop waits for requests in progress: they commit, and nothing is left running" {
+	# Each create sleeps 7 s before its commit: past the 5 s that
+	# torc-server gives lighttpd before killing it, so the CGI outlives
+	# its web server and torc-server (its subreaper) must wait for it.
+	TORC_FAULT=before-commit TORC_FAULT_SLEEP_MS=7000 start_server
+	curl -s -o "$BATS_TEST_TMPDIR/slow.out" --max-time 30 -X POST \
+		-d '{"name":"slow","user":"u"}' "$BASE/workflows" 3>&- &
+	local curl_pid=$!
+	for _ in $(seq 1 100); do
+		grep -q 'FAULT: pid .* sleeps' "$SERVER_LOG" && break
+		sleep 0.05
+	done
+	grep -q 'FAULT: pid .* sleeps' "$SERVER_LOG"
+	local cgi
+	cgi=$(sed -n 's/.*FAULT: pid \([0-9]*\) sleeps.*/\1/p' "$SERVER_LOG" | head -1)
+	kill -INT "$SERVER_PID"
+	local st=0
+	wait "$SERVER_PID" || st=$?
+	SERVER_PID=
+	wait "$curl_pid" || true
+	[ "$st" -eq 0 ]
+	! kill -0 "$cgi" 2>/dev/null
+	grep -q 'waiting for requests in progress to finish' "$SERVER_LOG"
+	# The request committed although its client lost the answer.
+	TORC_CONFIG=none "$ROOT/build/sbin/torc-admin" db stats --database "$DBDIR" --json >"$BATS_TEST_TMPDIR/stats"
+	[ "$(jq -r '.tables.workflows.records' "$BATS_TEST_TMPDIR/stats")" = 1 ]
+}
+
 @test "SIGTERM stops the server with exit 0" {
 	start_server
 	kill -TERM "$SERVER_PID"
