@@ -59,6 +59,42 @@ enum { K_HOST, K_PORT, K_DATABASE, K_LOG_LEVEL, K_WEB_SERVER, K_AUTH_FILE,
 	K_DURABLE, K_HTTPS, K_TLS_CERT, K_TLS_KEY, K_RUNTIME_DIR, K_IDLE };
 
 /* Torc's own settings that have no meaning here: accepted, noted, ignored. */
+
+/*
+ * Strings a struct config points at are either literals (the defaults) or
+ * copies made here; the copies are recorded so config_release() can free
+ * them (a CGI just exits; tests and long-lived tools release).
+ */
+static char	**owned;
+static size_t	  nowned, capowned;
+
+static char *
+own(char *p)
+{
+	if (p == NULL)
+		return NULL;
+	if (nowned == capowned) {
+		size_t nc = capowned ? capowned * 2 : 32;
+		char **g = realloc(owned, nc * sizeof(*g));
+		if (g == NULL)
+			return p;	/* untracked: a leak, never a fault */
+		owned = g;
+		capowned = nc;
+	}
+	owned[nowned++] = p;
+	return p;
+}
+
+void
+config_release(void)
+{
+	for (size_t i = 0; i < nowned; i++)
+		free(owned[i]);
+	free(owned);
+	owned = NULL;
+	nowned = capowned = 0;
+}
+
 static const struct ignored {
 	const char	*key;		/* in [server] */
 	const char	*flag;
@@ -132,7 +168,7 @@ config_note(struct config *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	c->notes[c->nnotes++] = strdup(buf);
+	c->notes[c->nnotes++] = own(strdup(buf));
 }
 
 static int __attribute__((format(printf, 3, 4)))
@@ -194,7 +230,7 @@ add_admin(struct config *c, const char *name, char *err, size_t errlen)
 			return 0;
 	if (c->nadmin >= CONFIG_MAX_ADMINS)
 		return errf(err, errlen, "admin_users: more than %d users", CONFIG_MAX_ADMINS);
-	c->admin_users[c->nadmin++] = strndup(name, l);
+	c->admin_users[c->nadmin++] = own(strndup(name, l));
 	return 0;
 }
 
@@ -256,7 +292,7 @@ config_set(struct config *c, int i, const char *val, enum config_source src,
 			return errf(err, errlen, "%s: '%s' is not lighttpd or busybox", k->key, val);
 		if (*val == '\0' && !k->optional)
 			return errf(err, errlen, "%s: must not be empty", k->key);
-		if (*val != '\0' && (s = strdup(val)) == NULL)
+		if (*val != '\0' && (s = own(strdup(val))) == NULL)
 			return errf(err, errlen, "%s: out of memory", k->key);
 		switch (i) {
 		case K_HOST: c->host = s; break;
@@ -980,7 +1016,7 @@ apply_server_key(struct config *c, struct tp *t, struct tstate *st,
 	}
 	char where[PATH_MAX + 16];
 	snprintf(where, sizeof(where), "%s:%d", t->path, line);
-	c->origin[idx] = strdup(where);
+	c->origin[idx] = own(strdup(where));
 	return 0;
 }
 
@@ -1165,7 +1201,7 @@ config_read_file(struct config *c, const char *path, char *err, size_t errlen)
 		if (*t.p == '[' ? tp_header(c, &t, &st) < 0 : tp_keyval(c, &t, &st) < 0)
 			goto out;
 	}
-	c->config_file = strdup(path);
+	c->config_file = own(strdup(path));
 	rc = 0;
 out:
 	for (int i = 0; i < st.ndefined; i++)

@@ -99,6 +99,8 @@ void	config_note(struct config *c, const char *fmt, ...)
 /* Parse a torc.toml file's [server] section into c.  0 ok, -1 with err
    ("path:line: key: reason"). */
 int	config_read_file(struct config *c, const char *path, char *err, size_t errlen);
+/* Free every string any struct config was given by the functions above. */
+void	config_release(void);
 /* The value of key i as text, for show-config and for exporting to env:
    "" for an unset optional string, so exporting it unsets it.  malloc'd. */
 char	*config_value_text(const struct config *c, int i);

@@ -431,5 +431,6 @@ main(void)
 	test_notes();
 	unlink(path);
 	rmdir(tmpdir);
+	config_release();
 	return check_done();
 }
