@@ -16,7 +16,6 @@
  */
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/types.h>
 
 #include <dirent.h>
@@ -70,9 +69,7 @@ fail(int code, char *err, size_t errlen, const char *fmt, ...)
 static int64_t
 now_ms(void)
 {
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	return store_now_ms();
 }
 
 static void
@@ -121,21 +118,12 @@ locks_close(struct locks *l)
 	l->intent = l->lock = l->failchk = -1;
 }
 
+/* The store's bounded flock, against a deadline. */
 static int
 flock_until(int fd, int op, int64_t deadline)
 {
-	useconds_t nap = 1000;
-	for (;;) {
-		if (flock(fd, op | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
-		if (now_ms() >= deadline)
-			return -1;
-		usleep(nap);
-		if (nap < 50000)
-			nap *= 2;
-	}
+	int64_t left = deadline - now_ms();
+	return store_flock_wait(fd, op, left > 0 ? (int)left : 0);
 }
 
 /* Everybody out: intent, then the main lock, both exclusive. */

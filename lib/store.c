@@ -135,10 +135,10 @@ store_fault(const char *point)
 	if (f != NULL && strcmp(f, point) == 0) {
 		const char *ms = getenv("TORC_FAULT_SLEEP_MS");
 		if (ms != NULL) {
-			log_msg(LOG_WARN, LOG_T_STORE, "FAULT: pid %ld sleeps %s ms at %s",
-			    (long)getpid(), ms, point);
-			struct timespec ts = { strtol(ms, NULL, 10) / 1000,
-			    strtol(ms, NULL, 10) % 1000 * 1000000L };
+			long n = strtol(ms, NULL, 10);
+			log_msg(LOG_WARN, LOG_T_STORE, "FAULT: pid %ld sleeps %ld ms at %s",
+			    (long)getpid(), n, point);
+			struct timespec ts = { n / 1000, n % 1000 * 1000000L };
 			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 				;
 			return;
@@ -187,8 +187,8 @@ store_now_iso(void)
 
 /* ---- file locks with deadlines ---------------------------------------- */
 
-static int
-flock_wait(int fd, int op, int ms)
+int
+store_flock_wait(int fd, int op, int ms)
 {
 	int64_t deadline = now_ms() + ms;
 	useconds_t nap = 500;
@@ -325,28 +325,20 @@ remove_regions(const char *dir)
 }
 
 /*
- * Open e as an ordinary joiner and run failchk, with torc.failchk held
- * exclusive around both (see the top of this file).
+ * Open e as an ordinary joiner (unless dir is NULL: e is open already) and
+ * run failchk, with torc.failchk held exclusive around both (see the top
+ * of this file).
  */
 int
 store_env_attach(int fd, DB_ENV *e, const char *dir, unsigned flags)
 {
-	int r;
-	if (flock_wait(fd, LOCK_EX, TORC_ENV_WAIT_MS) < 0)
+	int r = 0;
+	if (store_flock_wait(fd, LOCK_EX, TORC_ENV_WAIT_MS) < 0)
 		return ETIMEDOUT;
-	if ((r = e->open(e, dir, flags, 0600)) == 0)
+	if (dir != NULL)
+		r = e->open(e, dir, flags, 0600);
+	if (r == 0)
 		r = e->failchk(e, 0);
-	flock(fd, LOCK_UN);
-	return r;
-}
-
-int
-store_failchk(int fd, DB_ENV *e)
-{
-	int r;
-	if (flock_wait(fd, LOCK_EX, TORC_ENV_WAIT_MS) < 0)
-		return ETIMEDOUT;
-	r = e->failchk(e, 0);
 	flock(fd, LOCK_UN);
 	return r;
 }
@@ -370,10 +362,10 @@ generation(void)
 }
 
 static void
-generation_bump(uint64_t g)
+generation_bump(void)
 {
 	unsigned char b[8];
-	g++;
+	uint64_t g = generation() + 1;
 	for (int i = 7; i >= 0; i--, g >>= 8)
 		b[i] = (unsigned char)g;
 	if (pwrite(lockfd, b, sizeof(b), 0) != (ssize_t)sizeof(b))
@@ -395,11 +387,11 @@ recover_exclusive(const struct config *cfg, int create, uint64_t seen, char *err
 	int r, rc = -1;
 	unsigned left;
 
-	if (flock_wait(intentfd, LOCK_EX, TORC_RECOVER_WAIT_MS) < 0) {
+	if (store_flock_wait(intentfd, LOCK_EX, TORC_RECOVER_WAIT_MS) < 0) {
 		snprintf(err, errlen, "timed out waiting to recover the database");
 		return -1;
 	}
-	if (flock_wait(lockfd, LOCK_EX, TORC_RECOVER_WAIT_MS) < 0) {
+	if (store_flock_wait(lockfd, LOCK_EX, TORC_RECOVER_WAIT_MS) < 0) {
 		snprintf(err, errlen, "timed out waiting for other processes to leave the database");
 		goto out;
 	}
@@ -444,19 +436,16 @@ recover_exclusive(const struct config *cfg, int create, uint64_t seen, char *err
 		}
 	}
 	e->txn_checkpoint(e, 0, 0, DB_FORCE);
-	generation_bump(generation());
+	generation_bump();
 	log_msg(create ? LOG_INFO : LOG_WARN, LOG_T_STORE, "database %s recovered%s",
 	    cfg->database, create ? "" : " after a failed process");
 	rc = 0;
 rearm:
 	if (e != NULL)
 		e->close(e, 0);
-	e = NULL;
 	if (left != 0)
 		alarm(left);
 out:
-	if (e != NULL)
-		e->close(e, 0);
 	flock(lockfd, LOCK_UN);
 	flock(intentfd, LOCK_UN);
 	return rc;
@@ -508,8 +497,8 @@ env_join(const struct config *cfg, char *err, size_t errlen)
 				return 503;
 			continue;
 		}
-		if (flock_wait(intentfd, LOCK_SH, TORC_ENV_WAIT_MS) < 0 ||
-		    flock_wait(lockfd, LOCK_SH, TORC_ENV_WAIT_MS) < 0) {
+		if (store_flock_wait(intentfd, LOCK_SH, TORC_ENV_WAIT_MS) < 0 ||
+		    store_flock_wait(lockfd, LOCK_SH, TORC_ENV_WAIT_MS) < 0) {
 			flock(intentfd, LOCK_UN);
 			snprintf(err, errlen, "timed out waiting for database recovery");
 			return 503;
@@ -667,7 +656,7 @@ run(const struct config *cfg, struct request *rq, store_work fn, void *arg)
 		}
 		if (jr == DB_LOCK_NOTGRANTED) {
 			/* A dead holder?  Release it. */
-			int r = store_failchk(failfd, env);
+			int r = store_env_attach(failfd, env, NULL, 0);
 			if (r != 0 && r != ETIMEDOUT && r != EBUSY)
 				check(r, "failchk", T_META);
 		}

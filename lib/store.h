@@ -83,13 +83,15 @@ const char *store_table_name(enum table t);
  * torc.failchk (lockfd: that file, open) held exclusive: Berkeley DB 5.3's
  * failchk races with a newcomer taking a dead process's thread slot and
  * with another failchk, and then panics the environment for nothing.
- * store_env_attach opens e on dir with flags, then runs failchk.  Both
- * return the Berkeley DB code, or ETIMEDOUT when the lock did not come
- * within TORC_ENV_WAIT_MS.
+ * store_env_attach opens e on dir with flags (dir NULL: e is open), then
+ * runs failchk.  It returns the Berkeley DB code, or ETIMEDOUT when the
+ * lock did not come within TORC_ENV_WAIT_MS.
  */
 struct __db_env;
 int	 store_env_attach(int lockfd, struct __db_env *e, const char *dir, unsigned flags);
-int	 store_failchk(int lockfd, struct __db_env *e);
+
+/* flock(fd, op) retried until it succeeds or ms have passed: 0, or -1. */
+int	 store_flock_wait(int fd, int op, int ms);
 
 /*
  * A log line about what the transaction changed, written only once it
