@@ -34,6 +34,5 @@ misc_not_found(struct request *rq)
 		uri = rq->path;
 	if (strlen(uri) > TORC_MAX_PATH + 1 + TORC_MAX_QUERY)
 		return cgi_error(rq, 414, "request URI too long");
-	return cgi_error(rq, 404, "no such route: %s %.*s%s", rq->method,
-	    TORC_ECHO_MAX, uri, strlen(uri) > TORC_ECHO_MAX ? "..." : "");
+	return cgi_no_route(rq, uri);
 }

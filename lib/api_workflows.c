@@ -101,14 +101,23 @@ workflows_default_rr(int64_t wf)
 	return rr;
 }
 
+/* An owner is an index key: no longer than a user name may be. */
+#define USER_TOO_LONG	"user is longer than %d bytes"
+
+static int
+user_too_long(const char *user)
+{
+	return user != NULL && strlen(user) > TORC_MAX_USERNAME;
+}
+
 /* Decide the owner of a new or updated workflow.  0 ok, else status. */
 static int
 resolve_owner(struct request *rq, store_txn *t, cJSON *rec, int creating)
 {
 	const char *body_user = json_str(rec, "user", NULL);
 
-	if (body_user != NULL && strlen(body_user) > TORC_MAX_USERNAME)
-		return cgi_error(rq, 400, "user is longer than %d bytes", TORC_MAX_USERNAME);
+	if (user_too_long(body_user))
+		return cgi_error(rq, 400, USER_TOO_LONG, TORC_MAX_USERNAME);
 	if (access_caller(rq) == NULL) {
 		if (access_enforced(rq))
 			return cgi_error(rq, 403, "Anonymous access not allowed when access control is enabled");
@@ -199,8 +208,8 @@ do_update(struct request *rq, store_txn *t, void *arg)
 		return cgi_error(rq, 404, "Workflow not found with ID: %lld", (long long)id);
 	char *old_owner = arena_strdup(json_str(rec, "user", ""));
 	const char *new_owner = json_str(body, "user", NULL);
-	if (new_owner != NULL && strlen(new_owner) > TORC_MAX_USERNAME)
-		return cgi_error(rq, 400, "user is longer than %d bytes", TORC_MAX_USERNAME);
+	if (user_too_long(new_owner))
+		return cgi_error(rq, 400, USER_TOO_LONG, TORC_MAX_USERNAME);
 	if (new_owner != NULL && strcmp(new_owner, old_owner) != 0 && access_enforced(rq) &&
 	    !access_is_admin(rq, t))
 		return cgi_error(rq, 403, "only a system administrator may change the owner of workflow %lld",

@@ -192,6 +192,14 @@ cgi_header(struct request *rq, const char *name, const char *value)
 	rq->nhdr++;
 }
 
+/* 404 for a path no route matches; at most TORC_ECHO_MAX bytes of it quoted. */
+int
+cgi_no_route(struct request *rq, const char *path)
+{
+	return cgi_error(rq, 404, "no such route: %s %.*s%s", rq->method,
+	    TORC_ECHO_MAX, path, strlen(path) > TORC_ECHO_MAX ? "..." : "");
+}
+
 static int
 vcgi_error(struct request *rq, int status, const char *name, const char *fmt,
     va_list ap)
@@ -571,8 +579,7 @@ dispatch(struct request *rq, const struct route *routes)
 		return cgi_error(rq, 405, "method %s not allowed on %s", rq->method, rq->path);
 	}
 	if (hit == NULL)
-		return cgi_error(rq, 404, "no such route: %s %.*s%s", rq->method,
-		    TORC_ECHO_MAX, rq->path, strlen(rq->path) > TORC_ECHO_MAX ? "..." : "");
+		return cgi_no_route(rq, rq->path);
 	/* cgi_match of a later row may have overwritten captures: redo this one. */
 	cgi_match(hit, rq);
 

@@ -89,6 +89,7 @@ struct route {
 int	cgi_main(int argc, char **argv, const struct route *routes);
 
 /* Responses. */
+int	cgi_no_route(struct request *rq, const char *path);
 int	cgi_error(struct request *rq, int status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	cgi_error_named(struct request *rq, int status, const char *name,
