@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "cgi.h"
 #include "config.h"
+#include "fcgi.h"
 #include "json.h"
 #include "log.h"
 
@@ -67,9 +68,14 @@ cgi_set_cleanup(void (*fn)(void))
 	cleanup_fn = fn;
 }
 
+/* The reply goes to stdout, or as FastCGI records in a forked FastCGI child. */
 static void
 write_all(const char *buf, size_t len)
 {
+	if (fcgi_active()) {
+		fcgi_write(buf, len);
+		return;
+	}
 	while (len > 0) {
 		ssize_t n = write(STDOUT_FILENO, buf, len);
 		if (n < 0) {
@@ -149,6 +155,7 @@ die_http(int status, const char *fmt, ...)
 		    status == 503 ? "Retry-After: 1\r\n" : "", bl);
 		write_all(head, (size_t)hl);
 		write_all(body, bl);
+		fcgi_end();
 	}
 	arena_free_all();
 	exit(0);
@@ -174,8 +181,8 @@ on_alarm(int sig)
 	    ALARM_BODY;
 	(void)sig;
 	if (!replied) {
-		ssize_t w = write(STDOUT_FILENO, msg, sizeof(msg) - 1);
-		(void)w;
+		write_all(msg, sizeof(msg) - 1);
+		fcgi_end();
 	}
 	_exit(0);
 }
@@ -643,6 +650,7 @@ cgi_main(int argc, char **argv, const struct route *routes)
 	int st;
 
 	(void)argc;
+	fcgi_fork_per_request();	/* returns at once under a plain CGI host */
 	ensure_fds();
 	hold_termination();
 	signal(SIGPIPE, SIG_IGN);
@@ -693,6 +701,7 @@ reply:
 		fn();
 	}
 	cgi_reply(&rq);
+	fcgi_end();			/* the client has its answer before teardown */
 	arena_free_all();
 	return 0;
 }
