@@ -110,7 +110,7 @@ $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(B)/libtorc.a
 DEB_PKGS = build-essential libdb5.3-dev db5.3-util libcjson-dev libssl-dev \
 	libcrypt-dev libcurl4-openssl-dev libyaml-dev lighttpd busybox \
 	apache2-utils bats jq curl python3 python3-jsonschema python3-yaml \
-	openssl procps lighttpd-mod-openssl apache2 nginx fcgiwrap systemd
+	openssl procps lighttpd-mod-openssl apache2 nginx fcgiwrap systemd libfcgi-bin
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \

@@ -51,12 +51,13 @@ const struct config_key config_keys[] = {
 	{ "tls_key", "TORC_TLS_KEY", "--tls-key", CK_STR, 0, 1 },
 	{ "runtime_dir", "TORC_RUNTIME_DIR", "--runtime-dir", CK_STR, 0, 1 },
 	{ "idle_exit_secs", "TORC_IDLE_EXIT_SECS", "--idle-exit-secs", CK_INT, 0, 0 },
+	{ "fastcgi", "TORC_FASTCGI", "--fastcgi", CK_BOOL, 0, 0 },
 };
 const int config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
 
 enum { K_HOST, K_PORT, K_DATABASE, K_LOG_LEVEL, K_WEB_SERVER, K_AUTH_FILE,
 	K_REQUIRE_AUTH, K_ENFORCE, K_ADMINS, K_TTL, K_CACHE_DIR, K_TRUST_RU,
-	K_DURABLE, K_HTTPS, K_TLS_CERT, K_TLS_KEY, K_RUNTIME_DIR, K_IDLE };
+	K_DURABLE, K_HTTPS, K_TLS_CERT, K_TLS_KEY, K_RUNTIME_DIR, K_IDLE, K_FASTCGI };
 
 /* Torc's own settings that have no meaning here: accepted, noted, ignored. */
 
@@ -123,6 +124,7 @@ config_defaults(struct config *c)
 	c->web_server = "lighttpd";
 	c->credential_cache_ttl_secs = 60;
 	c->durable = 1;
+	c->fastcgi = 1;
 }
 
 static int
@@ -265,6 +267,7 @@ config_set(struct config *c, int i, const char *val, enum config_source src,
 		else if (i == K_TRUST_RU) c->trust_remote_user = b;
 		else if (i == K_DURABLE) c->durable = b;
 		else if (i == K_HTTPS) c->https = b;
+		else if (i == K_FASTCGI) c->fastcgi = b;
 		break;
 	case CK_LEVEL:
 		if ((b = log_parse_level(val)) < 0)
@@ -1294,6 +1297,7 @@ config_value_text(const struct config *c, int i)
 	case K_TRUST_RU: s = c->trust_remote_user ? "true" : "false"; break;
 	case K_DURABLE: s = c->durable ? "true" : "false"; break;
 	case K_HTTPS: s = c->https ? "true" : "false"; break;
+	case K_FASTCGI: s = c->fastcgi ? "true" : "false"; break;
 	case K_TLS_CERT: s = c->tls_cert; break;
 	case K_TLS_KEY: s = c->tls_key; break;
 	case K_RUNTIME_DIR: s = c->runtime_dir; break;

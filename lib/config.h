@@ -44,6 +44,7 @@ struct config {
 	const char	*tls_key;
 	const char	*runtime_dir;			/* NULL: a fresh folder under $TMPDIR */
 	long	 idle_exit_secs;		/* lighttpd -i for socket activation; 0 = never */
+	int	 fastcgi;			/* lighttpd: fork per request from a FastCGI front (1) */
 	const char	*config_file;			/* the file that was read, or NULL */
 
 	enum config_source src[CONFIG_MAX_KEYS];	/* per key, indexed like config_keys */

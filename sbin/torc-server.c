@@ -20,9 +20,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netdb.h>
 #include <netinet/in.h>
 
@@ -93,6 +95,8 @@ usage(FILE *f)
 	    "  --cache-dir DIR               credential cache folder (DATABASE/auth-cache)\n"
 	    "  --trust-remote-user           take REMOTE_USER from a web server that authenticates\n"
 	    "  --durable true|false          flush the log at every commit (true)\n"
+	    "  --fastcgi true|false          lighttpd: fork each request from a resident\n"
+	    "                                FastCGI process instead of exec (true)\n"
 	    "  --https --tls-cert F --tls-key F   serve TLS (lighttpd)\n"
 	    "  --runtime-dir DIR             where the web-server configuration is written\n"
 	    "  --idle-exit-secs N            exit after N idle seconds (socket activation)\n"
@@ -578,10 +582,65 @@ write_error_pages(void)
 	}
 }
 
+/*
+ * The programs of cgi-bin/ that speak FastCGI (cgi_main in lib/cgi.c);
+ * another program in the CGI folder (a site's own, the benchmark's no-op)
+ * stays a plain CGI.  notfound is left out: it only answers 404s.
+ */
+static const char *const fastcgi_resources[] = {
+	"access_check", "access_groups", "bulk_jobs", "compute_nodes", "events",
+	"failure_handlers", "files", "jobs", "local_schedulers", "ping",
+	"resource_requirements", "results", "scheduled_compute_nodes",
+	"slurm_schedulers", "user_data", "users", "version", "workflows", NULL
+};
+
+/*
+ * With fastcgi on, lighttpd spawns each resource's CGI program once, on a
+ * socket in <runtime>/fcgi, and the program forks a child per request
+ * (lib/fcgi.c).
+ * Returns 0 when a socket path would not fit a sockaddr_un, and the
+ * server then runs every request as a plain CGI.
+ */
+static int
+fastcgi_block(char *buf, size_t cap, int *n, const char *cgidir)
+{
+	struct sockaddr_un sun;
+	char path[PATH_MAX + 64];
+
+	/* "-0" is lighttpd's suffix for the first (only) process. */
+	if (strlen(runtime) + strlen("/fcgi/") + strlen("scheduled_compute_nodes-0") >=
+	    sizeof(sun.sun_path)) {
+		log_msg(LOG_WARN, LOG_T_SERVER, "runtime folder %s is too long a path for "
+		    "FastCGI sockets; every request runs as a plain CGI (use a shorter "
+		    "--runtime-dir)", runtime);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/fcgi", runtime);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		fatal(EX_TEMP, "cannot create %s: %s", path, strerror(errno));
+	appendf(buf, cap, n, "fastcgi.server = (\n");
+	for (int i = 0; fastcgi_resources[i] != NULL; i++) {
+		const char *e = fastcgi_resources[i];
+		snprintf(path, sizeof(path), "%s/%s", cgidir, e);
+		if (access(path, X_OK) == 0)
+			appendf(buf, cap, n,
+			    "  \"/torc-service/v1/%s\" => ((\n"
+			    "    \"socket\" => \"%s/fcgi/%s\",\n"
+			    "    \"bin-path\" => \"%s\",\n"
+			    "    \"bin-copy-environment\" => ( \"PATH\" ),\n"
+			    "    \"bin-environment\" => ( \"TORC_FASTCGI_EXIT_WITH_PARENT\" => \"1\" ),\n"
+			    "    \"max-procs\" => 1,\n"
+			    "    \"check-local\" => \"disable\"\n"
+			    "  )),\n", e, runtime, e, path);
+	}
+	appendf(buf, cap, n, ")\n");
+	return 1;
+}
+
 static void
 write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf)
 {
-	char buf[32768];
+	char buf[65536];
 	char *env = env_pairs(c, 1);
 	const char *tz = getenv("TZ");
 	int n;
@@ -591,7 +650,7 @@ write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf
 	write_error_pages();
 	n = snprintf(buf, sizeof(buf),
 	    "# Written by torc-server; regenerated on every start.\n"
-	    "server.modules = ( \"mod_access\", \"mod_alias\", \"mod_setenv\", \"mod_cgi\"%s )\n"
+	    "server.modules = ( \"mod_access\", \"mod_alias\", \"mod_setenv\", \"mod_fastcgi\", \"mod_cgi\"%s )\n"
 	    "server.document-root = \"%s/www\"\n"
 	    "server.bind = \"%s\"\n"
 	    "server.port = %ld\n"
@@ -617,6 +676,8 @@ write_lighttpd_conf(const struct config *c, const char *cgidir, const char *conf
 	    runtime, 4 * TORC_MAX_HEADER, runtime, cgidir, env, tz && !strpbrk(tz, "\"\\\n$") ? tz : "UTC");
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		fatal(EX_TEMP, "lighttpd configuration too long");
+	if (c->fastcgi)
+		fastcgi_block(buf, sizeof(buf), &n, cgidir);
 	if (c->https) {
 		conf_safe("tls_cert", c->tls_cert);
 		conf_safe("tls_key", c->tls_key);
@@ -669,6 +730,19 @@ remove_runtime(void)
 		unlink(path);
 	}
 	snprintf(path, sizeof(path), "%s/errors", runtime);
+	rmdir(path);
+	/* FastCGI sockets lighttpd left behind (it removes them when it stops cleanly). */
+	snprintf(path, sizeof(path), "%s/fcgi", runtime);
+	DIR *d = opendir(path);
+	for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL; ) {
+		char sock[PATH_MAX + 320];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(sock, sizeof(sock), "%s/%s", path, e->d_name);
+		unlink(sock);
+	}
+	if (d != NULL)
+		closedir(d);
 	rmdir(path);
 	for (int i = 0; files[i]; i++) {
 		snprintf(path, sizeof(path), "%s/%s", runtime, files[i]);

@@ -118,3 +118,33 @@ mk_workflow() {
 	api POST /workflows "{\"name\":\"$1\",\"user\":\"${2:-tester}\"}"
 	jqb .id
 }
+
+# request_pids [PROGRAM]: the processes serving a request right now, of
+# every CGI program or of the one named.  A plain CGI is lighttpd's child;
+# under FastCGI (the default) a request is a child of its resource's
+# resident front, which is lighttpd's child with a listening socket on fd 0.
+request_pids() {
+	local lighttpd p q exe="${1:+$ROOT/build/cgi-bin/torc-service/v1/$1}"
+	lighttpd=$(pgrep -P "$SERVER_PID" | head -1)
+	[ -n "$lighttpd" ] || return 0
+	for p in $(pgrep -P "$lighttpd"); do
+		if [[ "$(readlink "/proc/$p/fd/0" 2>/dev/null)" == socket:* ]]; then
+			for q in $(pgrep -P "$p"); do
+				[ -z "$exe" ] || [ "$(readlink "/proc/$q/exe")" = "$exe" ] && echo "$q"
+			done
+		else
+			[ -z "$exe" ] || [ "$(readlink "/proc/$p/exe")" = "$exe" ] && echo "$p"
+		fi
+	done
+	return 0
+}
+
+# front_pids: the resident FastCGI processes lighttpd spawned, one per resource.
+front_pids() {
+	local lighttpd p
+	lighttpd=$(pgrep -P "$SERVER_PID" | head -1)
+	for p in $(pgrep -P "$lighttpd"); do
+		[[ "$(readlink "/proc/$p/fd/0" 2>/dev/null)" == socket:* ]] && echo "$p"
+	done
+	return 0
+}

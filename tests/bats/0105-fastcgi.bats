@@ -1,0 +1,256 @@
+#!/usr/bin/env bats
+# FastCGI: under lighttpd every resource's program runs resident and forks a
+# child per request (lib/fcgi.c, docs/performance.md).  The request itself
+# still runs in a process of its own, so what holds for a CGI holds here.
+
+load helpers
+
+CGI="$ROOT/build/cgi-bin/torc-service/v1"
+
+teardown() {
+	stop_server
+	[ -z "${FRONT:-}" ] || kill "$FRONT" 2>/dev/null || true
+}
+
+# A FastCGI front of PROGRAM on SOCK, started by libfcgi's cgi-fcgi (an
+# independent implementation of the spawning side), in environment ENV...
+start_front() {
+	local sock="$1" program="$2"; shift 2
+	env -i PATH="$PATH" "$@" cgi-fcgi -start -connect "$sock" "$CGI/$program"
+	for _ in $(seq 1 100); do
+		FRONT=$(pgrep -f "^$CGI/$program\$" | head -1)
+		[ -n "$FRONT" ] && [ -S "$sock" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# fcgi_request SOCK ENV... < body: one request through cgi-fcgi, reply on stdout.
+fcgi_request() {
+	local sock="$1"; shift
+	env -i PATH="$PATH" TZ=UTC TORC_CONFIG=none "$@" cgi-fcgi -bind -connect "$sock"
+}
+
+@test "lighttpd runs one resident front per resource and forks each request from it" {
+	TORC_FAULT=before-commit TORC_FAULT_SLEEP_MS=1500 \
+		start_server --runtime-dir "$BATS_TEST_TMPDIR/rt"
+	conf="$BATS_TEST_TMPDIR/rt/lighttpd.conf"
+	# every cgi-bin program but notfound (a plain CGI for 404s) is a front
+	for src in "$ROOT"/cgi-bin/*.c; do
+		name=$(basename "$src" .c)
+		if [ "$name" = notfound ]; then
+			! grep -q "\"/torc-service/v1/notfound\" =>" "$conf"
+		else
+			grep -q "\"/torc-service/v1/$name\" => ((" "$conf"
+		fi
+	done
+	[ "$(front_pids | wc -l)" -eq $(($(ls "$ROOT"/cgi-bin/*.c | wc -l) - 1)) ]
+	api GET /ping
+	expect_code 200
+	# a slow write is served by a child of the workflows front, with the same program
+	curl -s -o "$BATS_TEST_TMPDIR/slow.out" --max-time 30 -X POST \
+		-d '{"name":"slow","user":"u"}' "$BASE/workflows" 3>&- &
+	curl_pid=$!
+	req=
+	for _ in $(seq 1 60); do
+		req=$(request_pids workflows | head -1)
+		[ -n "$req" ] && break
+		sleep 0.05
+	done
+	[ -n "$req" ]
+	parent=$(ps -o ppid= -p "$req" | tr -d ' ')
+	front_pids | grep -qx "$parent"
+	[ "$(readlink "/proc/$parent/exe")" = "$CGI/workflows" ]
+	wait "$curl_pid"
+	jq -e '.name == "slow"' "$BATS_TEST_TMPDIR/slow.out"
+	# it is gone once it has answered; the front stays
+	for _ in $(seq 1 40); do [ -z "$(request_pids workflows)" ] && break; sleep 0.05; done
+	[ -z "$(request_pids workflows)" ]
+	kill -0 "$parent"
+}
+
+@test "--fastcgi=false runs every request as a plain CGI" {
+	start_server --runtime-dir "$BATS_TEST_TMPDIR/rt" --fastcgi=false
+	! grep -q fastcgi.server "$BATS_TEST_TMPDIR/rt/lighttpd.conf"
+	[ -z "$(front_pids)" ]
+	api POST /workflows '{"name":"w","user":"u"}'
+	expect_code 200
+	api GET "/workflows/$(jqb .id)"
+	expect_code 200
+	expect_json .name w
+	run "$ROOT/build/sbin/torc-server" show-config --fastcgi=false
+	[[ "$output" == *fastcgi*false* ]]
+}
+
+@test "a runtime folder too long for socket paths falls back to plain CGI with a warning" {
+	long="$BATS_TEST_TMPDIR/$(printf 'r%.0s' $(seq 1 100))"
+	start_server --runtime-dir "$long"
+	grep -q 'too long a path for FastCGI sockets' "$SERVER_LOG"
+	[ -z "$(front_pids)" ]
+	api GET /ping
+	expect_code 200
+}
+
+@test "a killed request gets the web server's JSON error; its front serves the next one" {
+	TORC_FAULT=before-commit TORC_FAULT_SLEEP_MS=3000 start_server
+	curl -s -o "$BATS_TEST_TMPDIR/k.out" -w '%{http_code}' --max-time 30 -X POST \
+		-d '{"name":"killed","user":"u"}' "$BASE/workflows" >"$BATS_TEST_TMPDIR/k.code" 3>&- &
+	curl_pid=$!
+	victim=
+	for _ in $(seq 1 60); do
+		victim=$(request_pids workflows | head -1)
+		[ -n "$victim" ] && break
+		sleep 0.05
+	done
+	[ -n "$victim" ]
+	front=$(ps -o ppid= -p "$victim" | tr -d ' ')
+	kill -KILL "$victim"
+	wait "$curl_pid" || true
+	code=$(cat "$BATS_TEST_TMPDIR/k.code")
+	[[ "$code" == 5* ]]
+	jq -e '.error.message | startswith("web server:")' "$BATS_TEST_TMPDIR/k.out"
+	kill -0 "$front"
+	api GET /ping
+	expect_code 200
+	api GET /workflows
+	expect_code 200
+	expect_json .total_count 0		# the killed create left nothing
+}
+
+@test "a killed front is started again by lighttpd and no request is lost" {
+	start_server
+	front=
+	for p in $(front_pids); do
+		[ "$(readlink "/proc/$p/exe")" = "$CGI/ping" ] && front=$p
+	done
+	[ -n "$front" ]
+	kill -KILL "$front"
+	for _ in 1 2 3 4 5; do
+		api GET /ping
+		expect_code 200
+	done
+	[ "$(front_pids | wc -l)" -eq $(($(ls "$ROOT"/cgi-bin/*.c | wc -l) - 1)) ]
+}
+
+@test "fronts end with lighttpd, even a lighttpd killed outright, and hold no stray descriptors" {
+	start_server
+	fronts=$(front_pids)
+	[ -n "$fronts" ]
+	for f in $fronts; do
+		# only 0-2 (and nothing inherited from this test's harness)
+		[ "$(ls "/proc/$f/fd" | sort -n | tr '\n' ' ')" = "0 1 2 " ]
+	done
+	lighttpd=$(pgrep -P "$SERVER_PID" | head -1)
+	kill -KILL "$lighttpd"
+	wait "$SERVER_PID" || true
+	SERVER_PID=
+	for _ in $(seq 1 100); do
+		alive=0
+		for f in $fronts; do kill -0 "$f" 2>/dev/null && alive=1; done
+		[ "$alive" = 0 ] && break
+		sleep 0.05
+	done
+	[ "$alive" = 0 ]
+}
+
+@test "libfcgi's cgi-fcgi talks to a front: long parameters, a body over many records" {
+	sock="$BATS_TEST_TMPDIR/wf.sock"
+	start_front "$sock" workflows
+	big=$(head -c 200000 /dev/zero | tr '\0' a)
+	printf '{"name":"%s","user":"u"}' "$big" >"$BATS_TEST_TMPDIR/body.json"
+	fcgi_request "$sock" REQUEST_METHOD=POST SCRIPT_NAME=/torc-service/v1/workflows \
+		CONTENT_LENGTH="$(stat -c %s "$BATS_TEST_TMPDIR/body.json")" \
+		TORC_DATABASE="$BATS_TEST_TMPDIR/db" <"$BATS_TEST_TMPDIR/body.json" >"$BATS_TEST_TMPDIR/out"
+	head -1 "$BATS_TEST_TMPDIR/out" | grep -q '^Status: 200'
+	sed '1,/^\r$/d' "$BATS_TEST_TMPDIR/out" |
+		jq -e '(.name | length) == 200000 and (.name | test("^a+$")) and .id == 1'
+	# a 201-byte path arrives whole (a four-byte name-value length): the 400 quotes it
+	long="/$(printf 'p%.0s' $(seq 1 200))"
+	fcgi_request "$sock" REQUEST_METHOD=GET SCRIPT_NAME=/torc-service/v1/workflows \
+		PATH_INFO="$long" HTTP_X_PADDING="$(printf 'x%.0s' $(seq 1 300))" \
+		TORC_DATABASE="$BATS_TEST_TMPDIR/db" </dev/null >"$BATS_TEST_TMPDIR/out"
+	head -1 "$BATS_TEST_TMPDIR/out" | grep -q '^Status: 400'
+	sed '1,/^\r$/d' "$BATS_TEST_TMPDIR/out" | jq -e --arg p "'/workflows$long'" '.error.message | endswith($p)'
+	# an empty body where one is required: the route's 400, not a hang
+	fcgi_request "$sock" REQUEST_METHOD=POST SCRIPT_NAME=/torc-service/v1/workflows \
+		CONTENT_LENGTH=0 TORC_DATABASE="$BATS_TEST_TMPDIR/db" </dev/null >"$BATS_TEST_TMPDIR/out"
+	head -1 "$BATS_TEST_TMPDIR/out" | grep -q '^Status: 400'
+}
+
+@test "a request sees only its parameters, never the front's environment" {
+	sock="$BATS_TEST_TMPDIR/wf.sock"
+	start_front "$sock" workflows TORC_DATABASE="$BATS_TEST_TMPDIR/front-db" \
+		REMOTE_USER=mallory TORC_TRUST_REMOTE_USER=true TORC_ENFORCE_ACCESS_CONTROL=true
+	fcgi_request "$sock" REQUEST_METHOD=POST SCRIPT_NAME=/torc-service/v1/workflows \
+		CONTENT_LENGTH=24 TORC_DATABASE="$BATS_TEST_TMPDIR/db" \
+		<<<'{"name":"w","user":"u"} ' >"$BATS_TEST_TMPDIR/out"
+	head -1 "$BATS_TEST_TMPDIR/out" | grep -q '^Status: 200'
+	# the owner is the body's, not a REMOTE_USER left in the front's environment
+	sed '1,/^\r$/d' "$BATS_TEST_TMPDIR/out" | jq -e '.user == "u"'
+	[ -d "$BATS_TEST_TMPDIR/db" ]
+	[ ! -e "$BATS_TEST_TMPDIR/front-db" ]
+}
+
+# fcgi_raw SOCK [HEXRECORDS...]: send raw FastCGI records (the arguments, or
+# standard input when there are none) and half-close, print what came back
+# as hex (empty: closed without a reply).
+fcgi_raw() {
+	python3 - "$@" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+out = b""
+try:
+    s.sendall(bytes.fromhex("".join(sys.argv[2:]) if len(sys.argv) > 2 else sys.stdin.read().strip()))
+    s.shutdown(socket.SHUT_WR)
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+except socket.timeout:
+    print("TIMEOUT"); sys.exit(1)
+except (BrokenPipeError, ConnectionResetError):
+    pass
+print(out.hex())
+PY
+}
+
+@test "a front survives malformed and unexpected FastCGI input" {
+	sock="$BATS_TEST_TMPDIR/wf.sock"
+	start_front "$sock" ping
+	# garbage: the connection closes with no reply
+	run fcgi_raw "$sock" 6465616462656566
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	# a role other than responder (authorizer, 2): FCGI_END_REQUEST, FCGI_UNKNOWN_ROLE
+	run fcgi_raw "$sock" 0101000100080000 0002000000000000
+	[ "$status" -eq 0 ]
+	[[ "$output" == *0103000100080000000000000300000* ]]
+	# an abort before the parameters end: closed, no reply
+	run fcgi_raw "$sock" 0101000100080000 0001000000000000 0102000100000000
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	# a truncated record, then the peer half-closes: no reply, no hang
+	run fcgi_raw "$sock" 0101000100080000 00010000
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	# still serving: a whole request through libfcgi
+	fcgi_request "$sock" REQUEST_METHOD=GET SCRIPT_NAME=/torc-service/v1/ping </dev/null \
+		>"$BATS_TEST_TMPDIR/out"
+	grep -q '"status":"ok"' "$BATS_TEST_TMPDIR/out"
+	kill -0 "$FRONT"
+}
+
+@test "parameters over the limit are refused without a reply" {
+	sock="$BATS_TEST_TMPDIR/wf.sock"
+	start_front "$sock" ping
+	# 5 PARAMS records of 65,535 bytes: more than FCGI_MAX_PARAMS_BYTES (256 KiB)
+	rec="0104000100ffff00$(head -c 65535 /dev/zero | od -An -v -tx1 | tr -d ' \n')"
+	echo "0101000100080000 0001000000000000 $rec $rec $rec $rec $rec" | tr -d ' ' >"$BATS_TEST_TMPDIR/big.hex"
+	run fcgi_raw "$sock" <"$BATS_TEST_TMPDIR/big.hex"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	kill -0 "$FRONT"
+}
