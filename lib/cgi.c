@@ -28,6 +28,7 @@
 
 static void (*cleanup_fn)(void);
 static void drain_body(void);
+static void run_cleanup(void);
 static volatile sig_atomic_t replied;
 
 struct status_text {
@@ -66,6 +67,17 @@ void
 cgi_set_cleanup(void (*fn)(void))
 {
 	cleanup_fn = fn;
+}
+
+/* Run the cleanup hook once (the store's close). */
+static void
+run_cleanup(void)
+{
+	if (cleanup_fn != NULL) {
+		void (*fn)(void) = cleanup_fn;
+		cleanup_fn = NULL;
+		fn();
+	}
 }
 
 /* The reply goes to stdout, or as FastCGI records in a forked FastCGI child. */
@@ -139,11 +151,7 @@ die_http(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (cleanup_fn != NULL) {
-		void (*fn)(void) = cleanup_fn;
-		cleanup_fn = NULL;
-		fn();
-	}
+	run_cleanup();
 	if (status >= 500)
 		log_msg(status == 503 ? LOG_WARN : LOG_ERROR, LOG_T_API, "%d: %s", status, msg);
 	if (!replied) {
@@ -695,13 +703,16 @@ cgi_main(int argc, char **argv, const struct route *routes)
 	}
 	rq.status = dispatch(&rq, routes);
 reply:
-	if (cleanup_fn != NULL) {
-		void (*fn)(void) = cleanup_fn;
-		cleanup_fn = NULL;
-		fn();
-	}
+	/*
+	 * Under FastCGI the client has its answer before the store closes
+	 * (the handler committed or aborted already; closing is teardown).
+	 * A plain CGI answers at exit whatever the order.
+	 */
+	if (!fcgi_active())
+		run_cleanup();
 	cgi_reply(&rq);
-	fcgi_end();			/* the client has its answer before teardown */
+	fcgi_end();
+	run_cleanup();
 	arena_free_all();
 	return 0;
 }
