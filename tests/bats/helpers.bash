@@ -129,7 +129,8 @@ request_pids() {
 	[ -n "$lighttpd" ] || return 0
 	for p in $(pgrep -P "$lighttpd"); do
 		if [[ "$(readlink "/proc/$p/fd/0" 2>/dev/null)" == socket:* ]]; then
-			for q in $(pgrep -P "$p"); do
+			# (the kernel's list: pgrep can miss a child that lives 1 ms)
+			for q in $(cat "/proc/$p/task/$p/children" 2>/dev/null); do
 				[ -z "$exe" ] || [ "$(readlink "/proc/$q/exe")" = "$exe" ] && echo "$q"
 			done
 		else
