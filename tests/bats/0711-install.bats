@@ -87,7 +87,7 @@ run_installed() {
 	sed 's/^#\([a-z_]* = \)/\1/' "$D/usr/share/torc/torc.toml.example" >"$BATS_TEST_TMPDIR/all.toml"
 	run "$D/usr/sbin/torc-server" show-config --config "$BATS_TEST_TMPDIR/all.toml"
 	[ "$status" -eq 0 ]
-	[ "$(grep -c "# file $BATS_TEST_TMPDIR/all.toml:" <<<"$output")" -eq 18 ]
+	[ "$(grep -c "# file $BATS_TEST_TMPDIR/all.toml:" <<<"$output")" -eq 19 ]
 
 	# The installed server finds the installed CGIs (no --cgi-dir) and serves.
 	run_installed
