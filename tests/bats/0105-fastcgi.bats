@@ -25,6 +25,17 @@ start_front() {
 	return 1
 }
 
+# first_request PROGRAM: the pid of a request of PROGRAM in progress (waits up to 3 s).
+first_request() {
+	local req
+	for _ in $(seq 1 60); do
+		req=$(request_pids "$1" | head -1)
+		[ -n "$req" ] && { echo "$req"; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+
 # fcgi_request SOCK ENV... < body: one request through cgi-fcgi, reply on stdout.
 fcgi_request() {
 	local sock="$1"; shift
@@ -51,13 +62,7 @@ fcgi_request() {
 	curl -s -o "$BATS_TEST_TMPDIR/slow.out" --max-time 30 -X POST \
 		-d '{"name":"slow","user":"u"}' "$BASE/workflows" 3>&- &
 	curl_pid=$!
-	req=
-	for _ in $(seq 1 60); do
-		req=$(request_pids workflows | head -1)
-		[ -n "$req" ] && break
-		sleep 0.05
-	done
-	[ -n "$req" ]
+	req=$(first_request workflows)
 	parent=$(ps -o ppid= -p "$req" | tr -d ' ')
 	front_pids | grep -qx "$parent"
 	[ "$(readlink "/proc/$parent/exe")" = "$CGI/workflows" ]
@@ -96,13 +101,7 @@ fcgi_request() {
 	curl -s -o "$BATS_TEST_TMPDIR/k.out" -w '%{http_code}' --max-time 30 -X POST \
 		-d '{"name":"killed","user":"u"}' "$BASE/workflows" >"$BATS_TEST_TMPDIR/k.code" 3>&- &
 	curl_pid=$!
-	victim=
-	for _ in $(seq 1 60); do
-		victim=$(request_pids workflows | head -1)
-		[ -n "$victim" ] && break
-		sleep 0.05
-	done
-	[ -n "$victim" ]
+	victim=$(first_request workflows)
 	front=$(ps -o ppid= -p "$victim" | tr -d ' ')
 	kill -KILL "$victim"
 	wait "$curl_pid" || true
