@@ -84,24 +84,7 @@ apache_stop() {
 
 setup_file() {
 	command -v apache2 >/dev/null || make -C "$ROOT" deps >&2
-	T="$BATS_FILE_TMPDIR"
-	export T
-	if [ "$(id -u)" = 0 ]; then
-		RUN_USER=nobody RUN_GROUP=nogroup
-		# nobody must reach the files below the bats folders.
-		local d="$T"
-		while [ "$d" != / ] && [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
-			chmod o+x "$d"
-			d=$(dirname "$d")
-		done
-	else
-		RUN_USER=$(id -un) RUN_GROUP=$(id -gn)
-	fi
-	export RUN_USER RUN_GROUP
-	# Copies of the CGIs, so that nobody can run them wherever the tree is.
-	mkdir -p "$T/cgi"
-	cp "$ROOT"/build/cgi-bin/torc-service/v1/* "$T/cgi/"
-	chmod 755 "$T/cgi" "$T"/cgi/*
+	host_setup
 	# One user hashed by torc-htpasswd ($2b$), one by Apache's htpasswd ($2y$).
 	"$ROOT/build/sbin/torc-htpasswd" add --cost 4 --password-stdin "$T/htpasswd" alice \
 		<<<'alice-Pw-0730' >/dev/null

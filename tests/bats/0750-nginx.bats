@@ -30,22 +30,8 @@ nginx_conf() {
 
 setup_file() {
 	command -v nginx >/dev/null && command -v fcgiwrap >/dev/null || make -C "$ROOT" deps >&2
-	T="$BATS_FILE_TMPDIR"
-	export T
-	if [ "$(id -u)" = 0 ]; then
-		RUN_USER=nobody RUN_GROUP=nogroup
-		local d="$T"
-		while [ "$d" != / ] && [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
-			chmod o+x "$d"
-			d=$(dirname "$d")
-		done
-	else
-		RUN_USER=$(id -un) RUN_GROUP=$(id -gn)
-	fi
-	export RUN_USER RUN_GROUP
-	mkdir -p "$T/cgi" "$T/data" "$T/cache" "$T/nginx-tmp" "$T/sock"
-	cp "$ROOT"/build/cgi-bin/torc-service/v1/* "$T/cgi/"
-	chmod 755 "$T/cgi" "$T"/cgi/*
+	host_setup
+	mkdir -p "$T/data" "$T/cache" "$T/nginx-tmp" "$T/sock"
 	"$ROOT/build/sbin/torc-htpasswd" add --cost 4 --password-stdin "$T/htpasswd" alice \
 		<<<'alice-Pw-0750' >/dev/null
 	chown "$RUN_USER:$RUN_GROUP" "$T/htpasswd" "$T/data" "$T/cache" "$T/sock"

@@ -149,3 +149,26 @@ front_pids() {
 	done
 	return 0
 }
+
+# host_setup: for a suite that runs a web server of its own over copies of
+# the CGIs (0705 lighttpd, 0730 Apache, 0750 nginx).  Sets T (the file's
+# folder), RUN_USER and RUN_GROUP (nobody when run as root, who must then
+# be able to reach T, else the caller) and copies the programs to T/cgi.
+host_setup() {
+	T="$BATS_FILE_TMPDIR"
+	export T
+	if [ "$(id -u)" = 0 ]; then
+		RUN_USER=nobody RUN_GROUP=nogroup
+		local d="$T"
+		while [ "$d" != / ] && [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
+			chmod o+x "$d"
+			d=$(dirname "$d")
+		done
+	else
+		RUN_USER=$(id -un) RUN_GROUP=$(id -gn)
+	fi
+	export RUN_USER RUN_GROUP
+	mkdir -p "$T/cgi"
+	cp "$ROOT"/build/cgi-bin/torc-service/v1/* "$T/cgi/"
+	chmod 755 "$T/cgi" "$T"/cgi/*
+}
