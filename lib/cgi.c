@@ -8,6 +8,8 @@
  * reply.  All output is buffered until cgi_reply(), so a failure halfway
  * still yields one clean JSON error.
  */
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -648,6 +650,18 @@ hold_termination(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
+/*
+ * A core file of a request would hold its Authorization header (and, on
+ * a first authentication, the password): none is written.  Under FastCGI
+ * the resident process sets this once and its children inherit it.
+ */
+static void
+no_core_files(void)
+{
+	struct rlimit none = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &none);
+}
+
 int
 cgi_main(int argc, char **argv, const struct route *routes)
 {
@@ -658,6 +672,7 @@ cgi_main(int argc, char **argv, const struct route *routes)
 	int st;
 
 	(void)argc;
+	no_core_files();
 	fcgi_fork_per_request();	/* returns at once under a plain CGI host */
 	ensure_fds();
 	hold_termination();

@@ -87,6 +87,21 @@ fcgi_request() {
 	[[ "$output" == *fastcgi*false* ]]
 }
 
+@test "no process of a request may write a core file (it would hold the Authorization header)" {
+	for mode in true false; do
+		TORC_FAULT=before-commit TORC_FAULT_SLEEP_MS=1500 start_server --fastcgi=$mode
+		curl -s -o /dev/null --max-time 30 -u alice:secret -X POST \
+			-d '{"name":"slow","user":"u"}' "$BASE/workflows" 3>&- &
+		curl_pid=$!
+		req=$(first_request workflows)
+		for p in $req $(front_pids); do
+			grep -Eq '^Max core file size +0 +0 ' "/proc/$p/limits"
+		done
+		wait "$curl_pid"
+		stop_server
+	done
+}
+
 @test "a runtime folder too long for socket paths falls back to plain CGI with a warning" {
 	long="$BATS_TEST_TMPDIR/$(printf 'r%.0s' $(seq 1 100))"
 	start_server --runtime-dir "$long"
