@@ -139,6 +139,9 @@ fcgi_end(void)
 	shutdown(conn, SHUT_WR);
 }
 
+/* read_request: the parameters exceed FCGI_MAX_PARAMS(_BYTES); answered 431. */
+#define TOO_LARGE	(-2)
+
 /* Buffered reading of the request's records from the connection. */
 struct reader {
 	unsigned char	 buf[65536 + 256 + FCGI_HEADER_LEN];
@@ -197,9 +200,10 @@ set_params(unsigned char *pb, size_t plen)
 	while (p < end) {
 		size_t nl, vl;
 		if (pair_len(&p, end, &nl) < 0 || pair_len(&p, end, &vl) < 0 ||
-		    (size_t)(end - p) < nl || (size_t)(end - p) - nl < vl ||
-		    ++count > FCGI_MAX_PARAMS)
+		    (size_t)(end - p) < nl || (size_t)(end - p) - nl < vl)
 			return -1;
+		if (++count > FCGI_MAX_PARAMS)
+			return TOO_LARGE;
 		char *name = strndup((const char *)p, nl);
 		char *val = strndup((const char *)p + nl, vl);
 		if (name == NULL || val == NULL)
@@ -258,14 +262,15 @@ read_request(void)
 				return -1;
 			if (len == 0) {
 				params_done = 1;
-				if (set_params(params, plen) < 0)
-					return -1;
+				int st = set_params(params, plen);
+				if (st < 0)
+					return st;
 				free(params);
 				params = NULL;
 				break;
 			}
 			if (plen + len > FCGI_MAX_PARAMS_BYTES)
-				return -1;
+				return TOO_LARGE;
 			unsigned char *np = realloc(params, plen + len);
 			if (np == NULL)
 				return -1;
@@ -301,6 +306,33 @@ read_request(void)
 			break;				/* FCGI_DATA and the rest: not for a responder */
 		}
 	}
+}
+
+/* Parameters over the limits: a JSON 431, as the CGI answers an over-long header. */
+static void __attribute__((noreturn))
+refuse_too_large(void)
+{
+	char body[256], head[256];
+	int bl = snprintf(body, sizeof(body), "{\"error\":{\"message\":\"request header fields "
+	    "too large: more than %ld bytes or %d fields\"}}", (long)FCGI_MAX_PARAMS_BYTES,
+	    FCGI_MAX_PARAMS);
+	int hl = snprintf(head, sizeof(head), "Status: 431 Request Header Fields Too Large\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", bl);
+	fcgi_write(head, (size_t)hl);
+	fcgi_write(body, (size_t)bl);
+	fcgi_end();
+	/* Read on a little (bounded, and by the alarm): closing with input
+	   unread would reset the connection, and the reply with it. */
+	char junk[8192];
+	for (long left = TORC_DRAIN_MAX; left > 0; ) {
+		ssize_t r = read(conn, junk, sizeof(junk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		left -= r;
+	}
+	_exit(0);
 }
 
 /* Each fd of 0-2 that is closed gets /dev/null, so a new fd never lands there. */
@@ -356,6 +388,8 @@ fcgi_fork_per_request(void)
 			/* A web server that stalls mid-request cannot keep the child. */
 			alarm(TORC_PROCESS_LIFETIME_S);
 			int body = read_request();
+			if (body == TOO_LARGE)
+				refuse_too_large();
 			if (body < 0 || dup2(body, STDIN_FILENO) < 0)
 				_exit(0);
 			if (body != STDIN_FILENO)

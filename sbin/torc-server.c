@@ -618,7 +618,15 @@ fastcgi_block(char *buf, size_t cap, int *n, const char *cgidir)
 	snprintf(path, sizeof(path), "%s/fcgi", runtime);
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		fatal(EX_TEMP, "cannot create %s: %s", path, strerror(errno));
-	appendf(buf, cap, n, "fastcgi.server = (\n");
+	/*
+	 * lighttpd matches fastcgi.server keys as prefixes: without this
+	 * condition /torc-service/v1/workflowsX would reach workflows, not
+	 * notfound.  $HTTP["url"] is the decoded path without the query.
+	 */
+	appendf(buf, cap, n, "$HTTP[\"url\"] =~ \"^/torc-service/v1/(");
+	for (int i = 0; fastcgi_resources[i] != NULL; i++)
+		appendf(buf, cap, n, "%s%s", i ? "|" : "", fastcgi_resources[i]);
+	appendf(buf, cap, n, ")(/|$)\" {\nfastcgi.server = (\n");
 	for (int i = 0; fastcgi_resources[i] != NULL; i++) {
 		const char *e = fastcgi_resources[i];
 		snprintf(path, sizeof(path), "%s/%s", cgidir, e);
@@ -627,13 +635,13 @@ fastcgi_block(char *buf, size_t cap, int *n, const char *cgidir)
 			    "  \"/torc-service/v1/%s\" => ((\n"
 			    "    \"socket\" => \"%s/fcgi/%s\",\n"
 			    "    \"bin-path\" => \"%s\",\n"
-			    "    \"bin-copy-environment\" => ( \"PATH\" ),\n"
+			    "    \"bin-copy-environment\" => ( \"PATH\", \"LD_LIBRARY_PATH\", \"LD_PRELOAD\" ),\n"
 			    "    \"bin-environment\" => ( \"TORC_FASTCGI_EXIT_WITH_PARENT\" => \"1\" ),\n"
 			    "    \"max-procs\" => 1,\n"
 			    "    \"check-local\" => \"disable\"\n"
 			    "  )),\n", e, runtime, e, path);
 	}
-	appendf(buf, cap, n, ")\n");
+	appendf(buf, cap, n, ")\n}\n");
 	return 1;
 }
 
@@ -943,6 +951,13 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		/*
+		 * A group of its own: a terminal's ^C reaches torc-server alone,
+		 * which passes one SIGINT on.  lighttpd takes a second SIGINT
+		 * during a graceful stop as "stop now", which cut off the replies
+		 * of requests in progress.
+		 */
+		setpgid(0, 0);
 		if (nlisten > 0) {
 			/* Hand the sockets on: lighttpd checks LISTEN_PID. */
 			char v[32];

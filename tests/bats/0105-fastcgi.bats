@@ -208,8 +208,7 @@ fcgi_request() {
 # fcgi_raw SOCK [HEXRECORDS...]: send raw FastCGI records (the arguments, or
 # standard input when there are none) and half-close, print what came back
 # as hex (empty: closed without a reply).
-fcgi_raw() {
-	python3 - "$@" <<'PY'
+FCGI_RAW_PY='
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.settimeout(10)
@@ -228,7 +227,9 @@ except socket.timeout:
 except (BrokenPipeError, ConnectionResetError):
     pass
 print(out.hex())
-PY
+'
+fcgi_raw() {
+	python3 -c "$FCGI_RAW_PY" "$@"
 }
 
 @test "a front survives malformed and unexpected FastCGI input" {
@@ -257,14 +258,66 @@ PY
 	kill -0 "$FRONT"
 }
 
-@test "parameters over the limit are refused without a reply" {
+@test "parameters over the limit get a JSON 431" {
 	sock="$BATS_TEST_TMPDIR/wf.sock"
 	start_front "$sock" ping
 	# 5 PARAMS records of 65,535 bytes: more than FCGI_MAX_PARAMS_BYTES (256 KiB)
-	rec="0104000100ffff00$(head -c 65535 /dev/zero | od -An -v -tx1 | tr -d ' \n')"
+	rec="01040001ffff0000$(head -c 65535 /dev/zero | od -An -v -tx1 | tr -d ' \n')"
 	echo "0101000100080000 0001000000000000 $rec $rec $rec $rec $rec" | tr -d ' ' >"$BATS_TEST_TMPDIR/big.hex"
 	run fcgi_raw "$sock" <"$BATS_TEST_TMPDIR/big.hex"
 	[ "$status" -eq 0 ]
-	[ "$output" = "" ]
+	reply=$(python3 -c 'import sys; sys.stdout.write(bytes.fromhex(sys.stdin.read().strip()).decode("latin1").replace("\0", ""))' <<<"$output")
+	[[ "$reply" == *"Status: 431 Request Header Fields Too Large"* ]]
+	[[ "$reply" == *'{"error":{"message":"request header fields too large: more than 262144 bytes or 8192 fields"}}'* ]]
 	kill -0 "$FRONT"
+}
+
+@test "480 request headers reach the program through lighttpd, as under plain CGI" {
+	start_server
+	args=()
+	for i in $(seq 1 480); do args+=(-H "X-H$i: v"); done
+	code=$(curl -s -o "$BATS_TEST_TMPDIR/out" -w '%{http_code}' "${args[@]}" "$BASE/ping")
+	[ "$code" = 200 ]
+	jq -e '.status == "ok"' "$BATS_TEST_TMPDIR/out"
+}
+
+@test "a path that starts with a resource's name is notfound's 404, as under plain CGI" {
+	start_server
+	for p in workflowsX pingX jobs.json 'ping%20' 'users;x'; do
+		api GET "/$p"
+		expect_code 404
+		expect_json .error.message "no such route: GET /torc-service/v1/$p"
+	done
+	api GET /workflows
+	expect_code 200
+}
+
+@test "the resident processes get the library path lighttpd was given, not the rest" {
+	LD_LIBRARY_PATH=/opt/torc-libs SOME_SECRET=x start_server
+	for f in $(front_pids); do
+		tr '\0' '\n' <"/proc/$f/environ" | grep -qx 'LD_LIBRARY_PATH=/opt/torc-libs'
+		! tr '\0' '\n' <"/proc/$f/environ" | grep -q '^SOME_SECRET='
+	done
+}
+
+@test "a ^C to the whole process group stops gracefully: requests in progress get their answer" {
+	DBDIR="$BATS_TEST_TMPDIR/db" SERVER_LOG="$BATS_TEST_TMPDIR/server.log"
+	PORT=$(free_port)
+	TORC_FAULT=before-commit TORC_FAULT_SLEEP_MS=1500 setsid "$ROOT/build/sbin/torc-server" run \
+		--port "$PORT" --database "$DBDIR" >"$SERVER_LOG" 2>&1 3>&- &
+	SERVER_PID=$!
+	for _ in $(seq 1 200); do grep -q '^torc-server: serving' "$SERVER_LOG" && break; sleep 0.05; done
+	BASE="http://localhost:$PORT/torc-service/v1"
+	curl -s -o "$BATS_TEST_TMPDIR/slow.out" -w '%{http_code}' --max-time 30 -X POST \
+		-d '{"name":"slow","user":"u"}' "$BASE/workflows" >"$BATS_TEST_TMPDIR/slow.code" 3>&- &
+	curl_pid=$!
+	first_request workflows >/dev/null
+	kill -INT -- "-$SERVER_PID"		# as a terminal's ^C: every process of the group
+	st=0
+	wait "$SERVER_PID" || st=$?
+	SERVER_PID=
+	wait "$curl_pid" || true
+	[ "$st" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/slow.code")" = 200 ]
+	jq -e '.name == "slow"' "$BATS_TEST_TMPDIR/slow.out"
 }
