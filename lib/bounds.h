@@ -17,6 +17,8 @@
 #define TORC_MAX_QUERY		8192			/* QUERY_STRING bytes */
 #define TORC_MAX_PARAMS		64			/* query parameters */
 #define TORC_MAX_HEADER		8192			/* Authorization header bytes */
+#define TORC_FCGI_PARAMS_BYTES	(256L * 1024)		/* FastCGI name-value bytes of a request (431) */
+#define TORC_FCGI_PARAMS	8192			/* FastCGI name-value pairs of a request (431) */
 #define TORC_MAX_USERNAME	256			/* bytes in a user name */
 #define TORC_MAX_PASSWORD	1024			/* bytes in a password */
 #define TORC_BCRYPT_MAX_COST	14			/* stored hashes above: refused */

@@ -139,7 +139,7 @@ fcgi_end(void)
 	shutdown(conn, SHUT_WR);
 }
 
-/* read_request: the parameters exceed FCGI_MAX_PARAMS(_BYTES); answered 431. */
+/* read_request: the parameters exceed TORC_FCGI_PARAMS(_BYTES); answered 431. */
 #define TOO_LARGE	(-2)
 
 /* Buffered reading of the request's records from the connection. */
@@ -202,7 +202,7 @@ set_params(unsigned char *pb, size_t plen)
 		if (pair_len(&p, end, &nl) < 0 || pair_len(&p, end, &vl) < 0 ||
 		    (size_t)(end - p) < nl || (size_t)(end - p) - nl < vl)
 			return -1;
-		if (++count > FCGI_MAX_PARAMS)
+		if (++count > TORC_FCGI_PARAMS)
 			return TOO_LARGE;
 		char *name = strndup((const char *)p, nl);
 		char *val = strndup((const char *)p + nl, vl);
@@ -269,7 +269,7 @@ read_request(void)
 				params = NULL;
 				break;
 			}
-			if (plen + len > FCGI_MAX_PARAMS_BYTES)
+			if (plen + len > TORC_FCGI_PARAMS_BYTES)
 				return TOO_LARGE;
 			unsigned char *np = realloc(params, plen + len);
 			if (np == NULL)
@@ -314,8 +314,8 @@ refuse_too_large(void)
 {
 	char body[256], head[256];
 	int bl = snprintf(body, sizeof(body), "{\"error\":{\"message\":\"request header fields "
-	    "too large: more than %ld bytes or %d fields\"}}", (long)FCGI_MAX_PARAMS_BYTES,
-	    FCGI_MAX_PARAMS);
+	    "too large: more than %ld bytes or %d fields\"}}", (long)TORC_FCGI_PARAMS_BYTES,
+	    TORC_FCGI_PARAMS);
 	int hl = snprintf(head, sizeof(head), "Status: 431 Request Header Fields Too Large\r\n"
 	    "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", bl);
 	fcgi_write(head, (size_t)hl);

@@ -18,15 +18,14 @@
 
 #include <stddef.h>
 
-#define FCGI_MAX_PARAMS_BYTES	(256L * 1024)	/* name-value bytes of one request */
-#define FCGI_MAX_PARAMS		8192		/* name-value pairs of one request */
 #define FCGI_RECORD_MAX		32768		/* bytes of content per STDOUT record */
 
 /*
  * Returns 0 at once when fd 0 is not a listening socket (plain CGI).
  * Otherwise returns 1 in a child that holds one request; the parent never
  * returns.  A child whose request cannot be read exits without a reply;
- * parameters over the limits below get a JSON 431.
+ * parameters over TORC_FCGI_PARAMS_BYTES or TORC_FCGI_PARAMS (bounds.h)
+ * get a JSON 431.
  */
 int	fcgi_fork_per_request(void);
 

@@ -261,7 +261,7 @@ fcgi_raw() {
 @test "parameters over the limit get a JSON 431" {
 	sock="$BATS_TEST_TMPDIR/wf.sock"
 	start_front "$sock" ping
-	# 5 PARAMS records of 65,535 bytes: more than FCGI_MAX_PARAMS_BYTES (256 KiB)
+	# 5 PARAMS records of 65,535 bytes: more than TORC_FCGI_PARAMS_BYTES (256 KiB)
 	rec="01040001ffff0000$(head -c 65535 /dev/zero | od -An -v -tx1 | tr -d ' \n')"
 	echo "0101000100080000 0001000000000000 $rec $rec $rec $rec $rec" | tr -d ' ' >"$BATS_TEST_TMPDIR/big.hex"
 	run fcgi_raw "$sock" <"$BATS_TEST_TMPDIR/big.hex"

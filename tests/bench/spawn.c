@@ -6,8 +6,8 @@
  *   spawn exec N PROGRAM   fork and exec PROGRAM N times, as a web server
  *                          starts a CGI
  *   spawn fork N           fork N times and run the /workflows route table
- *                          in the child, as a FastCGI front that forks per
- *                          request would
+ *                          in the child, as the FastCGI front (lib/fcgi.c)
+ *                          does
  *
  * The request comes from the environment (REQUEST_METHOD, SCRIPT_NAME,
  * PATH_INFO, TORC_DATABASE, ...); stdout goes to /dev/null.  Prints the
