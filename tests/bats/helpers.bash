@@ -18,17 +18,7 @@ unset TORC_CONFIG TORC_AUTH_FILE TORC_REQUIRE_AUTH TORC_ENFORCE_ACCESS_CONTROL \
 	TORC_CREDENTIAL_CACHE_TTL_SECS TORC_CACHE_DIR TORC_TRUST_REMOTE_USER \
 	TORC_API_URL TORC_PASSWORD TORC_USERNAME http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
 
-free_port() {
-	local p
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
+. "$ROOT/tests/lib/free-port.sh"
 
 # start_server [flags]: sets PORT, BASE, DBDIR, SERVER_LOG, SERVER_PID.
 start_server() {
