@@ -25,6 +25,7 @@
 #include "cgi.h"
 #include "config.h"
 #include "fcgi.h"
+#include "fdio.h"
 #include "json.h"
 #include "log.h"
 
@@ -86,20 +87,10 @@ run_cleanup(void)
 static void
 write_all(const char *buf, size_t len)
 {
-	if (fcgi_active()) {
+	if (fcgi_active())
 		fcgi_write(buf, len);
-		return;
-	}
-	while (len > 0) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
+	else
+		(void)fd_write_all(STDOUT_FILENO, buf, len);	/* a client that left: lost */
 }
 
 /* Error bodies are built without cJSON so die_http works even when the arena cannot. */

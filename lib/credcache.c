@@ -50,6 +50,7 @@
 #include <openssl/sha.h>
 
 #include "credcache.h"
+#include "fdio.h"
 #include "log.h"
 
 #define MAGIC		"torc-credcache 1\n"
@@ -124,23 +125,6 @@ open_tmp(int dfd, char *name, size_t namelen)
 	return -1;
 }
 
-static int
-write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Read exactly len bytes of a file of that size that we own and nobody
  * else can read or write.  Returns len, 0 when missing, -1 when refused.
@@ -203,7 +187,7 @@ get_secret(int dfd, unsigned char *key, int create)
 		goto out;
 	if ((fd = open_tmp(dfd, tmp, sizeof(tmp))) < 0)
 		goto out;
-	if (write_all(fd, key, CREDCACHE_SECRET_LEN) < 0 || close(fd) < 0) {
+	if (fd_write_all(fd, key, CREDCACHE_SECRET_LEN) < 0 || close(fd) < 0) {
 		fd = -1;
 		unlinkat(dfd, tmp, 0);
 		goto out;
@@ -406,7 +390,7 @@ credcache_store(const char *dir, long ttl, const char *user,
 		tmp[0] = '\0';
 		goto fail;
 	}
-	if (write_all(fd, content, ENTRY_LEN) < 0)
+	if (fd_write_all(fd, content, ENTRY_LEN) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;

@@ -28,6 +28,7 @@
 
 #include "bounds.h"
 #include "fcgi.h"
+#include "fdio.h"
 
 #define FCGI_VERSION_1		1
 #define FCGI_BEGIN_REQUEST	1
@@ -64,23 +65,6 @@ header(unsigned char *h, int type, size_t len)
 	h[7] = 0;
 }
 
-/* write(2) until done; a peer that left (EPIPE) loses the rest, as a CGI's would. */
-static int
-send_all(const void *p, size_t len)
-{
-	const char *b = p;
-	while (len > 0) {
-		ssize_t n = write(conn, b, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		b += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 void
 fcgi_write(const char *buf, size_t len)
 {
@@ -100,10 +84,10 @@ fcgi_write(const char *buf, size_t len)
 		/* A short writev: finish this record with plain writes. */
 		if ((size_t)w < sizeof(h) + n) {
 			size_t done = (size_t)w;
-			if (done < sizeof(h) && send_all(h + done, sizeof(h) - done) < 0)
+			if (done < sizeof(h) && fd_write_all(conn, h + done, sizeof(h) - done) < 0)
 				break;
 			size_t off = done > sizeof(h) ? done - sizeof(h) : 0;
-			if (send_all(buf + off, n - off) < 0)
+			if (fd_write_all(conn, buf + off, n - off) < 0)
 				break;
 		}
 		buf += n;
@@ -125,7 +109,7 @@ end_request(uint32_t app_status, int protocol_status)
 	b[3] = (unsigned char)app_status;
 	b[4] = (unsigned char)protocol_status;
 	b[5] = b[6] = b[7] = 0;
-	(void)send_all(r, sizeof(r));
+	(void)fd_write_all(conn, r, sizeof(r));
 }
 
 void
@@ -291,14 +275,8 @@ read_request(void)
 			if (body < 0 && (body = memfd_create("torc-body", 0)) < 0)
 				return -1;
 			if (body_len + (off_t)len <= TORC_MAX_BODY + TORC_DRAIN_MAX) {
-				for (size_t off = 0; off < len; ) {
-					ssize_t w = write(body, content + off, len - off);
-					if (w < 0 && errno == EINTR)
-						continue;
-					if (w <= 0)
-						return -1;
-					off += (size_t)w;
-				}
+				if (fd_write_all(body, content, len) < 0)
+					return -1;
 				body_len += (off_t)len;
 			}
 			break;
