@@ -131,6 +131,24 @@ status_of() {
 	[ "$(status_of "$x")" = completed ]
 }
 
+@test "only_uninitialized blocks only uninitialized jobs; without it any job with an unfinished dependency is blocked" {
+	wf=$(mk_workflow init-only-scope)
+	n=$(mk_node "$wf")
+	a=$(mk_job "$wf" a)
+	b=$(mk_job "$wf" b "\"depends_on_job_ids\":[$a]")
+	init "$wf"
+	[ "$(status_of "$b")" = blocked ]
+	# A runner may report a job that never was handed out (Torc allows it).
+	complete "$b" completed 0 0 "$n"
+	expect_code 200
+	init "$wf" only_uninitialized=true
+	[ "$(status_of "$a")" = ready ]
+	[ "$(status_of "$b")" = completed ]
+	init "$wf"
+	[ "$(status_of "$a")" = ready ]
+	[ "$(status_of "$b")" = blocked ]
+}
+
 @test "claim_next_jobs: default limit, pending status, fields (6.19, 6.25, 6.27)" {
 	wf=$(mk_workflow claim-default)
 	mk_jobs "$wf" 4
@@ -423,6 +441,29 @@ status_of() {
 		reset_workflow_status,reset_job_status
 	api POST /workflows/999999/reset_job_status ''
 	expect_code 404
+}
+
+@test "reset_job_status failed_only resets everything downstream of a failed job, whatever its status" {
+	wf=$(mk_workflow reset-failed-downstream)
+	n=$(mk_node "$wf")
+	a=$(mk_job "$wf" a)
+	k=$(mk_job "$wf" k "\"depends_on_job_ids\":[$a],\"cancel_on_blocking_job_failure\":false")
+	other=$(mk_job "$wf" other)
+	init "$wf"
+	complete "$a" failed 0 1 "$n"
+	[ "$(status_of "$k")" = ready ]
+	complete "$k" completed 0 0 "$n"
+	complete "$other" completed 0 0 "$n"
+	api POST "/workflows/$wf/reset_job_status?failed_only=true" ''
+	expect_code 200
+	expect_json '[.updated_count, .reset_type] | @csv' '2,"failed_only"'
+	[ "$(status_of "$a")" = uninitialized ]
+	[ "$(status_of "$k")" = uninitialized ]
+	[ "$(status_of "$other")" = completed ]
+	init "$wf" only_uninitialized=true
+	[ "$(status_of "$a")" = ready ]
+	[ "$(status_of "$k")" = blocked ]
+	[ "$(status_of "$other")" = completed ]
 }
 
 @test "is_uninitialized (6.46) and is_complete" {

@@ -78,6 +78,20 @@ reset_ready() {
 	[ "$(claim_res "$wf" 10 "$gnode" sort_method=gpus_runtime_memory)" = "g1,m1,m2,b1,s1,s2" ]
 }
 
+@test "claim by resources: gpus are summed while packing, as cpus and memory are" {
+	wf=$(mk_workflow res-gpus)
+	gpu=$(mk_rr "$wf" gpu 1 1 1 1g PT10M)
+	mk_job "$wf" g1 "\"resource_requirements_id\":$gpu" >/dev/null
+	mk_job "$wf" g2 "\"resource_requirements_id\":$gpu" >/dev/null
+	mk_job "$wf" g3 "\"resource_requirements_id\":$gpu" >/dev/null
+	api POST "/workflows/$wf/initialize_jobs" ''
+	one='{"num_cpus":8,"memory_gb":16,"num_gpus":1,"num_nodes":1}'
+	two='{"num_cpus":8,"memory_gb":16,"num_gpus":2,"num_nodes":1}'
+	[ "$(claim_res "$wf" 10 "$one")" = "g1" ]
+	[ "$(claim_res "$wf" 10 "$two")" = "g2,g3" ]
+	[ "$(claim_res "$wf" 10 "$two")" = "" ]
+}
+
 @test "claim by resources: sort methods and the time limit" {
 	wf=$(mk_workflow res-sort)
 	long_small=$(mk_rr "$wf" ls 1 0 1 1g PT2H)
