@@ -198,14 +198,50 @@ cand_push(struct cand **v, long *n, long *cap, int64_t id, const struct need *nd
 	(*v)[(*n)++].need = nd;
 }
 
+/*
+ * The ready jobs that fit the node, in job order, split by whether their
+ * scheduler matches.  Unsorted, the first `limit` matches are the answer
+ * and the scan stops there, so its cost does not grow with the ready
+ * queue; a sort method needs every candidate.
+ */
+struct res_scan {
+	store_txn		*t;
+	const struct res_op	*op;
+	struct idmap		 cache;
+	struct cand		*ok, *other;
+	long			 nok, cok, nother, cother;
+};
+
+static int
+res_scan_cb(const unsigned char *key, size_t klen, const unsigned char *val,
+    size_t vlen, void *arg)
+{
+	struct res_scan *rs = arg;
+	const struct node *no = &rs->op->node;
+	int64_t id = ikey_part(key, klen - 8);
+	(void)val; (void)vlen;
+
+	cJSON *job = store_get(rs->t, T_JOBS, id);
+	const struct need *nd = job_need(rs->t, job, &rs->cache);
+	if (nd->mem > no->mem || nd->cpus > no->cpus || nd->gpus > no->gpus ||
+	    nd->nodes > no->nodes || (no->time_limit >= 0 && nd->runtime > no->time_limit))
+		return 0;
+	int sched_ok = !json_has(job, "scheduler_id") ||
+	    (no->has_sched && json_int(job, "scheduler_id", 0) == no->sched);
+	if (sched_ok)
+		cand_push(&rs->ok, &rs->nok, &rs->cok, id, nd);
+	else if (!rs->op->strict)
+		cand_push(&rs->other, &rs->nother, &rs->cother, id, nd);
+	return rs->op->sort == SORT_NONE && rs->nok >= rs->op->limit;
+}
+
 static int
 do_claim_res(struct request *rq, store_txn *t, void *arg)
 {
 	struct res_op *op = arg;
 	int64_t wf = rq->id[0];
-	struct idmap cache = { NULL, NULL, 0, 0 };
-	struct cand *ok = NULL, *other = NULL;
-	long nok = 0, cok = 0, nother = 0, cother = 0, n;
+	struct res_scan rs = { t, op, { NULL, NULL, 0, 0 }, NULL, NULL, 0, 0, 0, 0 };
+	struct ikey k;
 	cJSON *status;
 	int st;
 
@@ -217,26 +253,17 @@ do_claim_res(struct request *rq, store_txn *t, void *arg)
 		json_set_str(rq->out, "reason", "Workflow is canceled");
 		return 200;
 	}
-	int64_t *ids = engine_jobs_in(t, wf, JS_READY, &n);
-	for (long i = 0; i < n; i++) {
-		if (op->sort == SORT_NONE && nok >= op->limit)
-			break;		/* unsorted: the first `limit` matches are the answer */
-		cJSON *job = store_get(t, T_JOBS, ids[i]);
-		const struct need *nd = job_need(t, job, &cache);
-		const struct node *no = &op->node;
-		if (nd->mem > no->mem || nd->cpus > no->cpus || nd->gpus > no->gpus ||
-		    nd->nodes > no->nodes || (no->time_limit >= 0 && nd->runtime > no->time_limit))
-			continue;
-		int sched_ok = !json_has(job, "scheduler_id") ||
-		    (no->has_sched && json_int(job, "scheduler_id", 0) == no->sched);
-		if (sched_ok)
-			cand_push(&ok, &nok, &cok, ids[i], nd);
-		else if (!op->strict)
-			cand_push(&other, &nother, &cother, ids[i], nd);
+	if (op->limit == 0) {
+		json_set(rq->out, "jobs", cJSON_CreateArray());
+		return 200;
 	}
+	ikey_make(&k, 2, wf, (int64_t)JS_READY);
+	store_scan(t, T_JOBSTATUS, &k, 0, res_scan_cb, &rs);
+	struct cand *ok = rs.ok;
+	long nok = rs.nok;
 	if (nok == 0 && !op->strict) {
-		ok = other;
-		nok = nother;
+		ok = rs.other;
+		nok = rs.nother;
 	}
 	if (op->sort != SORT_NONE && nok > 1)
 		qsort(ok, (size_t)nok, sizeof(*ok),

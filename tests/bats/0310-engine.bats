@@ -219,6 +219,70 @@ status_of() {
 	[ "$(echo $all | tr ' ' '\n' | wc -l)" -eq 37 ]
 }
 
+# cache_requests: Berkeley DB's own count of page requests so far
+# (db5.3_stat -m: found in the cache plus read into it), once the request
+# processes have ended.  The count is the environment's: the suite must be
+# the only client.
+cache_requests() {
+	while [ -n "$(request_pids)" ]; do sleep 0.01; done
+	db5.3_stat -h "$DBDIR" -m | awk '/Requested pages (not )?found in the cache/ { n += $1 } END { print n }'
+}
+
+# bulk_file WF N JQ-FILTER: N jobs through /bulk_jobs from a file (too big
+# for an argument); JQ-FILTER maps the index $i to more fields of the job.
+bulk_file() {
+	jq -cn --argjson wf "$1" --argjson n "$2" '{jobs: [range($n) as $i |
+		{workflow_id: $wf, name: "job_\($i)", command: "true"} + ($i | '"$3"')]}' \
+		>"$BATS_TEST_TMPDIR/bulk.json"
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+		--data-binary "@$BATS_TEST_TMPDIR/bulk.json" "$BASE/bulk_jobs")" = 200 ]
+}
+
+@test "the ready queue is an index: a claim reads as many pages from 20,000 jobs as from 10" {
+	small=$(mk_workflow claim-cost-10)
+	mk_jobs "$small" 10
+	init "$small"
+	# 19,990 blocked jobs before the 10 ready ones, in job order and in
+	# (workflow, status, job) order alike: a claim that looked at jobs
+	# rather than at ready keys would meet every blocked one first.
+	blocked=$(mk_workflow claim-cost-blocked)
+	root=$(mk_job "$blocked" root)
+	bulk_file "$blocked" 10000 "{depends_on_job_ids: [$root]}"
+	bulk_file "$blocked" 10000 "if . < 9990 then {depends_on_job_ids: [$root]} else {} end"
+	init "$blocked"
+	claim "$blocked" 1
+	expect_json '[.jobs[].name] | @csv' '"root"'
+	api GET "/jobs?workflow_id=$blocked&status=blocked&limit=0"
+	expect_json .total_count 19990
+	# 20,000 ready jobs: an unsorted claim stops after its first matches.
+	ready=$(mk_workflow claim-cost-ready)
+	bulk_file "$ready" 10000 "{}"
+	bulk_file "$ready" 10000 "{}"
+	init "$ready"
+	node='{"num_cpus":64,"memory_gb":64,"num_gpus":0,"num_nodes":1}'
+	declare -A cost
+	for route in next resources; do
+		for wf in "$small" "$blocked" "$ready"; do
+			before=$(cache_requests)
+			if [ "$route" = next ]; then
+				claim "$wf" 2
+			else
+				api POST "/workflows/$wf/claim_jobs_based_on_resources/2" "$node"
+			fi
+			expect_code 200
+			expect_json '.jobs | length' 2
+			cost[$route.$wf]=$(( $(cache_requests) - before ))
+		done
+		echo "$route: page requests ${cost[$route.$small]} from 10 jobs," \
+			"${cost[$route.$blocked]} from 20,000 mostly blocked, ${cost[$route.$ready]} from 20,000 ready" >&2
+		# Reading 20,000 job records, or their index keys, would be
+		# thousands of page requests; a deeper B-tree costs a few.
+		[ "${cost[$route.$small]}" -gt 0 ]
+		[ "${cost[$route.$blocked]}" -le $((2 * ${cost[$route.$small]})) ]
+		[ "${cost[$route.$ready]}" -le $((2 * ${cost[$route.$small]})) ]
+	done
+}
+
 @test "claims: never initialized -> [], missing workflow -> 404, canceled -> [] (6.22, 6.23, 6.26)" {
 	wf=$(mk_workflow claim-empty)
 	mk_jobs "$wf" 3
