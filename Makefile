@@ -74,7 +74,14 @@ CLI_LIB_OBJS = $(filter-out $(B)/obj/bin/torc/main.o,$(CLI_OBJS))
 
 .PHONY: all deps test unit bats chaos bench demo lint install uninstall clean valgrind
 
-all: $(B)/libtorc.a $(CGI_BINS) $(SBIN_BINS) $(CLI_BIN) $(UNIT_BINS)
+# Test helpers that are not unit-test programs (tests/fixtures/*.c).
+TEST_LIBS = $(B)/tests/die_at_mutex.so
+
+all: $(B)/libtorc.a $(CGI_BINS) $(SBIN_BINS) $(CLI_BIN) $(UNIT_BINS) $(TEST_LIBS)
+
+$(B)/tests/%.so: tests/fixtures/%.c
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

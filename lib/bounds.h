@@ -29,6 +29,7 @@
 #define TORC_TXN_RETRIES	8			/* deadlock / lock-timeout retries */
 #define TORC_LOCK_TIMEOUT_US	2000000			/* one lock wait, microseconds */
 #define TORC_ENV_WAIT_MS	5000			/* wait to join (behind a recovery) */
+#define TORC_ATTACH_STALL_S	3			/* an env open + failchk longer than this is stuck */
 #define TORC_PROCESS_LIFETIME_S	20			/* a CGI that lives longer dies (503) */
 #define TORC_RECOVER_WAIT_MS	(TORC_PROCESS_LIFETIME_S * 1000 + 1000)	/* for stuck peers to end */
 #define TORC_RETRY_AFTER_S	1			/* Retry-After on 503 */

@@ -332,15 +332,46 @@ remove_regions(const char *dir)
 int
 store_env_attach(int fd, DB_ENV *e, const char *dir, unsigned flags)
 {
+	static const char mark[] = "attaching\n";
+	struct stat st;
 	int r = 0;
+
 	if (store_flock_wait(fd, LOCK_EX, TORC_ENV_WAIT_MS) < 0)
 		return ETIMEDOUT;
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		/* The last attach never finished: its process died inside. */
+		log_msg(LOG_WARN, LOG_T_STORE, "a process died opening the environment; "
+		    "it may hold a region mutex, which only recovery frees");
+		flock(fd, LOCK_UN);
+		return DB_RUNRECOVERY;
+	}
+	if (pwrite(fd, mark, sizeof(mark) - 1, 0) != (ssize_t)sizeof(mark) - 1) {
+		flock(fd, LOCK_UN);
+		return errno ? errno : EIO;
+	}
+	int64_t t0 = now_ms();
+	unsigned lifetime = alarm(TORC_ATTACH_STALL_S);
+	store_fault("attach");
 	if (dir != NULL)
 		r = e->open(e, dir, flags, 0600);
 	if (r == 0)
 		r = e->failchk(e, 0);
+	if (lifetime != 0) {
+		unsigned spent = (unsigned)((now_ms() - t0) / 1000);
+		alarm(lifetime > spent ? lifetime - spent : 1);
+	} else
+		alarm(0);
+	if (ftruncate(fd, 0) < 0)
+		log_msg(LOG_WARN, LOG_T_STORE, "cannot clear torc.failchk: %s", strerror(errno));
 	flock(fd, LOCK_UN);
 	return r;
+}
+
+void
+store_attach_clear(int fd)
+{
+	if (ftruncate(fd, 0) < 0)
+		log_msg(LOG_WARN, LOG_T_STORE, "cannot clear torc.failchk: %s", strerror(errno));
 }
 
 /*
@@ -408,6 +439,7 @@ recover_exclusive(const struct config *cfg, int create, uint64_t seen, char *err
 	 * recovery rebuilds everything from the log.
 	 */
 	remove_regions(cfg->database);
+	store_attach_clear(failfd);
 	if ((r = env_make(cfg, &e)) != 0 ||
 	    (r = e->open(e, cfg->database, DB_CREATE | DB_RECOVER | ENV_FLAGS, 0600)) != 0) {
 		snprintf(err, errlen, "cannot recover the database in %s: %s",
@@ -524,10 +556,11 @@ env_join(const struct config *cfg, char *err, size_t errlen)
 			/* failchk freed a dead peer's locks; the next try runs clean. */
 			continue;
 		}
-		if (r == ENOENT) {
-			snprintf(err, errlen, "database in %s is missing; run torc-server or torc-admin db recover", cfg->database);
-			return 500;
-		}
+		/*
+		 * ENOENT with torc.version present: the regions are gone (a
+		 * recovery was killed after removing them, or someone deleted
+		 * them); recovery makes new ones from the log.
+		 */
 		if (recover_exclusive(cfg, 0, gen, err, errlen) < 0)
 			return 503;
 	}

@@ -86,9 +86,19 @@ const char *store_table_name(enum table t);
  * store_env_attach opens e on dir with flags (dir NULL: e is open), then
  * runs failchk.  It returns the Berkeley DB code, or ETIMEDOUT when the
  * lock did not come within TORC_ENV_WAIT_MS.
+ *
+ * An attach is recorded in torc.failchk while it runs and cleared after.
+ * A process that dies inside env->open or failchk (killed, or ended by
+ * SIGALRM when the attach takes over TORC_ATTACH_STALL_S: stuck on a
+ * mutex a dead process holds) leaves the record, and the next attach
+ * returns DB_RUNRECOVERY without touching the regions: only a recovery
+ * frees a region mutex, and an attach would wait on it for ever.  Every
+ * recovery clears the record with store_attach_clear, holding the
+ * environment exclusively.
  */
 struct __db_env;
 int	 store_env_attach(int lockfd, struct __db_env *e, const char *dir, unsigned flags);
+void	 store_attach_clear(int lockfd);
 
 /* flock(fd, op) retried until it succeeds or ms have passed: 0, or -1. */
 int	 store_flock_wait(int fd, int op, int ms);

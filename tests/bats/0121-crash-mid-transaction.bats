@@ -212,8 +212,6 @@ last_id() {
 	api POST /workflows '{"name":"held-base","user":"u"}'
 	api GET /workflows
 	total=$(jqb .total_count)
-	lighttpd=$(pgrep -P "$SERVER_PID" | head -1)
-	[ -n "$lighttpd" ]
 
 	# The holder: a workflow create that stops at before-commit, all its
 	# records written and locked.  Its fault message goes to a full pipe,
@@ -257,9 +255,7 @@ last_id() {
 	kpid=$!
 	victim=
 	for _ in $(seq 1 100); do
-		for p in $(pgrep -P "$lighttpd"); do
-			[ "$(readlink "/proc/$p/exe")" = "$ROOT/build/cgi-bin/torc-service/v1/events" ] && victim=$p
-		done
+		victim=$(request_pids events | head -1)
 		[ -n "$victim" ] && break
 		sleep 0.05
 	done
@@ -341,4 +337,80 @@ last_id() {
 	grep -q '^Status: 200' "$BATS_TEST_TMPDIR/term.out"
 	api GET "/workflows?name=survives-sigterm"
 	expect_json .total_count 1
+}
+
+# healed WF: through the server, GET /workflows/WF answers 200 within
+# HEAL_BOUND seconds (a request that stalls behind a dead process's mutex
+# is ended after TORC_ATTACH_STALL_S, 3, and the next one recovers).
+HEAL_BOUND=10
+healed() {
+	local start=$SECONDS
+	while :; do
+		api GET "/workflows/$1"
+		[ "$code" = 200 ] && return 0
+		[ "$code" = 503 ] || { echo "GET /workflows/$1: $code $body" >&2; return 1; }
+		[ $((SECONDS - start)) -lt $HEAL_BOUND ] || { echo "not healed in $HEAL_BOUND s: $code $body" >&2; return 1; }
+		sleep 0.2
+	done
+}
+
+# die_at_mutexes METHOD PATH_INFO BODY STRIDE: a CGI killed right after it
+# acquires its 1st, (1+STRIDE)th, ... region mutex, through every mutex the
+# request takes (tests/fixtures/die_at_mutex.c); the server heals each time.
+die_at_mutexes() {
+	local n m died=0 stalled=0 so="$ROOT/build/tests/die_at_mutex.so"
+	direct workflows "$1" "$2" "$3" LD_PRELOAD="$so" MUTEX_COUNT_FILE="$BATS_TEST_TMPDIR/count"
+	[ "$d_code" = 200 ]
+	m=$(cat "$BATS_TEST_TMPDIR/count")
+	[ "$m" -gt 20 ]
+	for n in $(seq 1 "$4" "$m"); do
+		direct workflows "$1" "$2" "$3" LD_PRELOAD="$so" DIE_AT_MUTEX="$n"
+		[ "$d_status" -eq 137 ] && died=$((died + 1))
+		SECONDS=0
+		healed "$wf" || { echo "after dying at mutex $n of $m" >&2; return 1; }
+		[ "$SECONDS" -ge 2 ] && stalled=$((stalled + 1))
+	done
+	echo "$1: $m region mutexes; killed at $died points; $stalled stalled, then recovered" >&2
+	[ "$died" -gt 0 ]
+}
+
+@test "a process killed holding a Berkeley DB mutex, at any point of a read or a write, never wedges the server" {
+	wf=$(mk_workflow mutex-victim)
+	before=$(wf_snapshot "$wf")
+	die_at_mutexes GET "/$wf" "" 4
+	die_at_mutexes POST "" '{"name":"mutex-writer","user":"u"}' 25
+	[ "$(wf_snapshot "$wf")" = "$before" ]
+	whole
+	timed POST /workflows '{"name":"after-mutexes","user":"u"}'
+	expect_code 200
+	run "$ROOT/build/sbin/torc-admin" db verify --database "$DBDIR"
+	[ "$status" = 0 ] || { echo "$output" >&2; return 1; }
+}
+
+@test "an open of the environment killed halfway, or stalled, is recovered by the next request" {
+	wf=$(mk_workflow attach-victim)
+	direct workflows GET "/$wf" "" TORC_FAULT=attach
+	killed_by_fault attach
+	SECONDS=0
+	healed "$wf"
+	[ "$SECONDS" -lt 2 ]
+	grep -q 'a process died opening the environment' "$SERVER_LOG"
+	# Stalled: the open takes longer than TORC_ATTACH_STALL_S (3 s).
+	SECONDS=0
+	direct workflows GET "/$wf" "" TORC_FAULT=attach TORC_FAULT_SLEEP_MS=60000
+	[ "$d_code" = 503 ]
+	[ "$SECONDS" -ge 3 ] && [ "$SECONDS" -lt 10 ]
+	SECONDS=0
+	healed "$wf"
+	[ "$SECONDS" -lt 2 ]
+}
+
+@test "region files removed under a running server: the next request makes new ones from the log" {
+	wf=$(mk_workflow regions-gone)
+	before=$(wf_snapshot "$wf")
+	rm -f "$DBDIR"/__db.0*
+	healed "$wf"
+	[ "$(wf_snapshot "$wf")" = "$before" ]
+	ls "$DBDIR"/__db.001
+	grep -q "database $DBDIR recovered after a failed process" "$SERVER_LOG"
 }
