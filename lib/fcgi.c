@@ -361,6 +361,17 @@ fcgi_fork_per_request(void)
 		}
 		pid_t pid = fork();
 		if (pid == 0) {
+			/*
+			 * The listening socket is the front's alone.  A child
+			 * still holding it when the front dies keeps it
+			 * accepting connections that nobody serves, and
+			 * lighttpd, finding the socket connectable, takes the
+			 * front for alive and never starts a new one.  /dev/null
+			 * takes fd 0 (the lowest free) until the body does.
+			 */
+			close(STDIN_FILENO);
+			if (open("/dev/null", O_RDONLY) != STDIN_FILENO)
+				_exit(111);
 			conn = c;
 			signal(SIGCHLD, SIG_DFL);
 			/* A web server that stalls mid-request cannot keep the child. */

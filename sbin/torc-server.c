@@ -41,6 +41,7 @@
 
 #include "bounds.h"
 #include "config.h"
+#include "fronts.h"
 #include "htpasswd.h"
 #include "log.h"
 #include "store.h"
@@ -513,6 +514,30 @@ appendf(char *buf, size_t cap, int *n, const char *fmt, ...)
 }
 
 /*
+ * Reap every child that has ended: a front is started again, a request
+ * left by a front that died is only reaped.  Returns 1 when the web
+ * server itself has ended (its status in *status).
+ */
+static int
+reap(int *status)
+{
+	int st;
+	pid_t w;
+	while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (w == child) {
+			*status = st;
+			return 1;
+		}
+		fronts_reaped(w, st);
+	}
+	if (w < 0 && errno == ECHILD) {
+		*status = 0;
+		return 1;		/* nothing left to wait for */
+	}
+	return 0;
+}
+
+/*
  * Wait for the requests the web server left running (see the subreaper
  * above).  Each ends within its lifetime (TORC_PROCESS_LIFETIME_S), so
  * the wait is bounded.
@@ -595,9 +620,10 @@ static const char *const fastcgi_resources[] = {
 };
 
 /*
- * With fastcgi on, lighttpd spawns each resource's CGI program once, on a
- * socket in <runtime>/fcgi, and the program forks a child per request
- * (lib/fcgi.c).
+ * With fastcgi on, each resource's CGI program runs resident on a socket
+ * in <runtime>/fcgi that torc-server binds, and forks a child per request
+ * (lib/fcgi.c); torc-server starts the fronts and starts again one that
+ * dies (lib/fronts.c).  lighttpd only connects.
  * Returns 0 when a socket path would not fit a sockaddr_un, and the
  * server then runs every request as a plain CGI.
  */
@@ -605,10 +631,9 @@ static int
 fastcgi_block(char *buf, size_t cap, int *n, const char *cgidir)
 {
 	struct sockaddr_un sun;
-	char path[PATH_MAX + 64];
+	char path[PATH_MAX + 64], err[512];
 
-	/* "-0" is lighttpd's suffix for the first (only) process. */
-	if (strlen(runtime) + strlen("/fcgi/") + strlen("scheduled_compute_nodes-0") >=
+	if (strlen(runtime) + strlen("/fcgi/") + strlen("scheduled_compute_nodes") >=
 	    sizeof(sun.sun_path)) {
 		log_msg(LOG_WARN, LOG_T_SERVER, "runtime folder %s is too long a path for "
 		    "FastCGI sockets; every request runs as a plain CGI (use a shorter "
@@ -618,6 +643,8 @@ fastcgi_block(char *buf, size_t cap, int *n, const char *cgidir)
 	snprintf(path, sizeof(path), "%s/fcgi", runtime);
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		fatal(EX_TEMP, "cannot create %s: %s", path, strerror(errno));
+	if (fronts_open(cgidir, path, fastcgi_resources, err, sizeof(err)) < 0)
+		fatal(EX_TEMP, "%s", err);
 	/*
 	 * lighttpd matches fastcgi.server keys as prefixes: without this
 	 * condition /torc-service/v1/workflowsX would reach workflows, not
@@ -627,20 +654,12 @@ fastcgi_block(char *buf, size_t cap, int *n, const char *cgidir)
 	for (int i = 0; fastcgi_resources[i] != NULL; i++)
 		appendf(buf, cap, n, "%s%s", i ? "|" : "", fastcgi_resources[i]);
 	appendf(buf, cap, n, ")(/|$)\" {\nfastcgi.server = (\n");
-	for (int i = 0; fastcgi_resources[i] != NULL; i++) {
-		const char *e = fastcgi_resources[i];
-		snprintf(path, sizeof(path), "%s/%s", cgidir, e);
-		if (access(path, X_OK) == 0)
-			appendf(buf, cap, n,
-			    "  \"/torc-service/v1/%s\" => ((\n"
-			    "    \"socket\" => \"%s/fcgi/%s\",\n"
-			    "    \"bin-path\" => \"%s\",\n"
-			    "    \"bin-copy-environment\" => ( \"PATH\", \"LD_LIBRARY_PATH\", \"LD_PRELOAD\" ),\n"
-			    "    \"bin-environment\" => ( \"TORC_FASTCGI_EXIT_WITH_PARENT\" => \"1\" ),\n"
-			    "    \"max-procs\" => 1,\n"
-			    "    \"check-local\" => \"disable\"\n"
-			    "  )),\n", e, runtime, e, path);
-	}
+	for (int i = 0; i < fronts_count(); i++)
+		appendf(buf, cap, n,
+		    "  \"/torc-service/v1/%s\" => ((\n"
+		    "    \"socket\" => \"%s\",\n"
+		    "    \"check-local\" => \"disable\"\n"
+		    "  )),\n", fronts_name(i), fronts_socket(i));
 	appendf(buf, cap, n, ")\n}\n");
 	return 1;
 }
@@ -945,6 +964,7 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 	 */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	fflush(NULL);
+	fronts_start();
 	if ((child = fork()) < 0)
 		fatal(EX_TEMP, "fork: %s", strerror(errno));
 	if (child == 0) {
@@ -958,6 +978,10 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 		 * of requests in progress.
 		 */
 		setpgid(0, 0);
+		/* It ends with torc-server, however torc-server ends. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(EX_TEMP);
 		if (nlisten > 0) {
 			/* Hand the sockets on: lighttpd checks LISTEN_PID. */
 			char v[32];
@@ -980,9 +1004,9 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 	struct timespec nap = { 0, 20 * 1000 * 1000 };
 	int ready = nlisten > 0;
 	for (int waited = 0; !ready && waited < READY_WAIT_MS && !got_signal; waited += 20) {
-		pid_t w = waitpid(child, &status, WNOHANG);
-		if (w == child) {
+		if (reap(&status)) {
 			child = -1;
+			fronts_stop();
 			fatal(1, "%s exited during startup (status %d); see the messages above",
 			    c->web_server, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		}
@@ -1008,11 +1032,9 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 	 * check of got_signal and a blocking wait would otherwise be lost.
 	 */
 	for (;;) {
-		pid_t w = waitpid(child, &status, WNOHANG);
-		if (w == child)
+		if (reap(&status))
 			break;
-		if (w < 0 && errno != EINTR)
-			break;
+		fronts_tick();
 		if (got_signal) {
 			/* lighttpd: SIGINT is a graceful stop; busybox: TERM. */
 			kill(child, strcmp(c->web_server, "lighttpd") == 0 ? SIGINT : SIGTERM);
@@ -1033,6 +1055,7 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 	}
 done:
 	child = -1;
+	fronts_stop();
 	reap_orphans();
 	remove_runtime();
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

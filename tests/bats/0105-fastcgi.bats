@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # FastCGI: under lighttpd every resource's program runs resident and forks a
-# child per request (lib/fcgi.c, docs/performance.md).  The request itself
+# child per request (lib/fcgi.c, docs/performance.md); torc-server starts
+# the fronts and starts again one that dies (lib/fronts.c).  The request itself
 # still runs in a process of its own, so what holds for a CGI holds here.
 
 load helpers
@@ -42,7 +43,7 @@ fcgi_request() {
 	env -i PATH="$PATH" TZ=UTC TORC_CONFIG=none "$@" cgi-fcgi -bind -connect "$sock"
 }
 
-@test "lighttpd runs one resident front per resource and forks each request from it" {
+@test "torc-server runs one resident front per resource and lighttpd connects to it; each request is forked from it" {
 	TORC_FAULT=before-commit TORC_FAULT_SLEEP_MS=1500 \
 		start_server --runtime-dir "$BATS_TEST_TMPDIR/rt"
 	conf="$BATS_TEST_TMPDIR/rt/lighttpd.conf"
@@ -131,12 +132,29 @@ fcgi_request() {
 	expect_json .total_count 0		# the killed create left nothing
 }
 
-@test "a killed front is started again by lighttpd and no request is lost" {
-	start_server
-	front=
+# front_of PROGRAM: the pid of PROGRAM's front
+front_of() {
+	local p
 	for p in $(front_pids); do
-		[ "$(readlink "/proc/$p/exe")" = "$CGI/ping" ] && front=$p
+		[ "$(readlink "/proc/$p/exe")" = "$CGI/$1" ] && echo "$p"
 	done
+	return 0
+}
+
+# new_front_of PROGRAM OLD: waits (up to 3 s) for a front of PROGRAM other than OLD
+new_front_of() {
+	local f
+	for _ in $(seq 1 60); do
+		f=$(front_of "$1")
+		[ -n "$f" ] && [ "$f" != "$2" ] && { echo "$f"; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "a killed front is started again by torc-server and no request is lost" {
+	start_server
+	front=$(front_of ping)
 	[ -n "$front" ]
 	kill -KILL "$front"
 	for _ in 1 2 3 4 5; do
@@ -144,9 +162,59 @@ fcgi_request() {
 		expect_code 200
 	done
 	[ "$(front_pids | wc -l)" -eq $(($(ls "$ROOT"/cgi-bin/*.c | wc -l) - 1)) ]
+	grep -q "the ping front (pid $front) was killed by signal 9; starting it again" "$SERVER_LOG"
+	# Killed again at once, it is started again only a second after its
+	# last start; meanwhile requests wait on its socket instead of failing.
+	again=$(new_front_of ping "$front")
+	kill -KILL "$again"
+	SECONDS=0
+	api GET /ping
+	expect_code 200
+	[ "$SECONDS" -le 3 ]
+	new_front_of ping "$again" >/dev/null
 }
 
-@test "fronts end with lighttpd, even a lighttpd killed outright, and hold no stray descriptors" {
+@test "fronts killed under load are started again every time; the resource serves on" {
+	start_server
+	api POST /workflows '{"name":"w","user":"u"}'
+	wf=$(jqb .id)
+	api POST /jobs "{\"workflow_id\":$wf,\"name\":\"j\",\"command\":\"true\"}"
+	job=$(jqb .id)
+	: >"$BATS_TEST_TMPDIR/codes"
+	loops=()
+	for _ in 1 2 3 4 5 6 7 8; do
+		(
+			while [ ! -e "$BATS_TEST_TMPDIR/stop" ]; do
+				curl -s -o /dev/null -w '%{http_code}\n' --max-time 30 "$BASE/jobs/$job" \
+					>>"$BATS_TEST_TMPDIR/codes"
+			done
+		) 3>&- &
+		loops+=($!)
+	done
+	front=$(front_of jobs)
+	for round in 1 2 3 4 5; do
+		sleep 0.3
+		kill -KILL "$front"
+		front=$(new_front_of jobs "$front") || {
+			echo "round $round: no new front" >&2
+			touch "$BATS_TEST_TMPDIR/stop"
+			wait "${loops[@]}"
+			return 1
+		}
+	done
+	sleep 0.5
+	touch "$BATS_TEST_TMPDIR/stop"
+	wait "${loops[@]}"
+	api GET "/jobs/$job"
+	expect_code 200
+	total=$(wc -l <"$BATS_TEST_TMPDIR/codes")
+	failed=$(grep -vc '^200$' "$BATS_TEST_TMPDIR/codes" || true)
+	echo "$total requests while 5 fronts were killed, $failed not 200" >&2
+	# Only a connection the killed front had just accepted can fail.
+	[ "$failed" -le 5 ]
+}
+
+@test "fronts end with the server, even when lighttpd is killed outright, and hold no stray descriptors" {
 	start_server
 	fronts=$(front_pids)
 	[ -n "$fronts" ]
@@ -154,13 +222,27 @@ fcgi_request() {
 		# only 0-2 (and nothing inherited from this test's harness)
 		[ "$(ls "/proc/$f/fd" | sort -n | tr '\n' ' ')" = "0 1 2 " ]
 	done
-	lighttpd=$(pgrep -P "$SERVER_PID" | head -1)
+	lighttpd=$(lighttpd_pid)
+	[ -n "$lighttpd" ]
 	kill -KILL "$lighttpd"
 	wait "$SERVER_PID" || true
 	SERVER_PID=
 	for _ in $(seq 1 100); do
 		alive=0
 		for f in $fronts; do kill -0 "$f" 2>/dev/null && alive=1; done
+		[ "$alive" = 0 ] && break
+		sleep 0.05
+	done
+	[ "$alive" = 0 ]
+	# torc-server itself killed outright: lighttpd and the fronts end too.
+	start_server
+	procs="$(lighttpd_pid) $(front_pids)"
+	kill -KILL "$SERVER_PID"
+	wait "$SERVER_PID" || true
+	SERVER_PID=
+	for _ in $(seq 1 100); do
+		alive=0
+		for f in $procs; do kill -0 "$f" 2>/dev/null && alive=1; done
 		[ "$alive" = 0 ] && break
 		sleep 0.05
 	done
@@ -292,7 +374,7 @@ fcgi_raw() {
 	expect_code 200
 }
 
-@test "the resident processes get the library path lighttpd was given, not the rest" {
+@test "the resident processes get the library path torc-server was given, not the rest" {
 	LD_LIBRARY_PATH=/opt/torc-libs SOME_SECRET=x start_server
 	for f in $(front_pids); do
 		tr '\0' '\n' <"/proc/$f/environ" | grep -qx 'LD_LIBRARY_PATH=/opt/torc-libs'

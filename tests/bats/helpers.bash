@@ -109,33 +109,43 @@ mk_workflow() {
 	jqb .id
 }
 
+# lighttpd_pid: the web server torc-server runs.
+lighttpd_pid() {
+	local p
+	for p in $(cat "/proc/$SERVER_PID/task/$SERVER_PID/children" 2>/dev/null); do
+		[ "$(basename "$(readlink "/proc/$p/exe" 2>/dev/null)")" = lighttpd ] && { echo "$p"; return 0; }
+	done
+	return 0
+}
+
+# front_pids: the resident FastCGI processes torc-server runs, one per
+# resource (its children with a listening socket on fd 0).
+front_pids() {
+	local p
+	for p in $(cat "/proc/$SERVER_PID/task/$SERVER_PID/children" 2>/dev/null); do
+		[[ "$(readlink "/proc/$p/fd/0" 2>/dev/null)" == socket:* ]] &&
+			[ "$(basename "$(readlink "/proc/$p/exe" 2>/dev/null)")" != lighttpd ] && echo "$p"
+	done
+	return 0
+}
+
 # request_pids [PROGRAM]: the processes serving a request right now, of
 # every CGI program or of the one named.  A plain CGI is lighttpd's child;
-# under FastCGI (the default) a request is a child of its resource's
-# resident front, which is lighttpd's child with a listening socket on fd 0.
+# under FastCGI (the default) a request is a child of its resource's front,
+# or of torc-server itself once that front has died (it is the subreaper).
+# (The kernel's child lists: pgrep can miss a child that lives 1 ms.)
 request_pids() {
-	local lighttpd p q exe="${1:+$ROOT/build/cgi-bin/torc-service/v1/$1}"
-	lighttpd=$(pgrep -P "$SERVER_PID" | head -1)
-	[ -n "$lighttpd" ] || return 0
-	for p in $(pgrep -P "$lighttpd"); do
-		if [[ "$(readlink "/proc/$p/fd/0" 2>/dev/null)" == socket:* ]]; then
-			# (the kernel's list: pgrep can miss a child that lives 1 ms)
+	local p q exe="${1:+$ROOT/build/cgi-bin/torc-service/v1/$1}" fronts
+	fronts=" $(front_pids | tr '\n' ' ') "
+	for p in $(cat "/proc/$SERVER_PID/task/$SERVER_PID/children" 2>/dev/null); do
+		if [[ "$fronts" == *" $p "* ]] ||
+			[ "$(basename "$(readlink "/proc/$p/exe" 2>/dev/null)")" = lighttpd ]; then
 			for q in $(cat "/proc/$p/task/$p/children" 2>/dev/null); do
 				[ -z "$exe" ] || [ "$(readlink "/proc/$q/exe")" = "$exe" ] && echo "$q"
 			done
 		else
 			[ -z "$exe" ] || [ "$(readlink "/proc/$p/exe")" = "$exe" ] && echo "$p"
 		fi
-	done
-	return 0
-}
-
-# front_pids: the resident FastCGI processes lighttpd spawned, one per resource.
-front_pids() {
-	local lighttpd p
-	lighttpd=$(pgrep -P "$SERVER_PID" | head -1)
-	for p in $(pgrep -P "$lighttpd"); do
-		[[ "$(readlink "/proc/$p/fd/0" 2>/dev/null)" == socket:* ]] && echo "$p"
 	done
 	return 0
 }
