@@ -263,6 +263,64 @@ block_to_fixed_point(struct ijob *jobs, long n, int only_unin)
 	}
 }
 
+/*
+ * A dependency cycle among the jobs (explicit or through files and user
+ * data) would leave them blocked for ever: NULL when there is none, else
+ * the names of one cycle, "a -> b -> a".  Kahn's algorithm; what it cannot
+ * order holds a cycle, which is walked from any job left along
+ * dependencies that are left too.
+ */
+static char *
+find_cycle(const struct ijob *jobs, long n)
+{
+	long *indeg = arena_alloc(sizeof(long) * (size_t)(n + 1));
+	long *q = arena_alloc(sizeof(long) * (size_t)(n + 1)), nq = 0;
+
+	for (long i = 0; i < n; i++)
+		for (long d = 0; d < jobs[i].ndeps; d++)
+			if (index_of(jobs, n, jobs[i].deps[d]) >= 0)
+				indeg[i]++;
+	for (long i = 0; i < n; i++)
+		if (indeg[i] == 0)
+			q[nq++] = i;
+	for (long h = 0; h < nq; h++)
+		for (long d = 0; d < jobs[q[h]].ndown; d++)
+			if (--indeg[jobs[q[h]].down[d]] == 0)
+				q[nq++] = jobs[q[h]].down[d];
+	if (nq == n)
+		return NULL;
+
+	long *step = arena_alloc(sizeof(long) * (size_t)(n + 1)), u = 0;
+	while (indeg[u] == 0)
+		u++;
+	for (long i = 0; i < n; i++)
+		step[i] = -1;
+	for (long k = 0; step[u] < 0; k++) {
+		step[u] = k;
+		for (long d = 0; d < jobs[u].ndeps; d++) {
+			long x = index_of(jobs, n, jobs[u].deps[d]);
+			if (x >= 0 && indeg[x] > 0) {
+				u = x;
+				break;
+			}
+		}
+	}
+	/* u is where the walk came back to: name the cycle from there. */
+	char *s = arena_printf("%s", json_str(jobs[u].rec, "name", "?"));
+	long v = u, len = 0;
+	do {
+		for (long d = 0; d < jobs[v].ndeps; d++) {
+			long x = index_of(jobs, n, jobs[v].deps[d]);
+			if (x >= 0 && indeg[x] > 0 && step[x] >= 0) {
+				v = x;
+				break;
+			}
+		}
+		s = arena_printf("%s -> %s", s, json_str(jobs[v].rec, "name", "?"));
+	} while (v != u && ++len < 20);
+	return v == u ? s : arena_printf("%s -> ...", s);
+}
+
 static int
 do_initialize(struct request *rq, store_txn *t, void *arg)
 {
@@ -292,6 +350,11 @@ do_initialize(struct request *rq, store_txn *t, void *arg)
 			if (x >= 0)
 				add_down(&jobs[x], i);
 		}
+
+	char *cycle = find_cycle(jobs, n);
+	if (cycle != NULL)
+		return cgi_error(rq, 422, "the jobs' dependencies form a cycle, so they would "
+		    "wait for ever: %s (each waits for the next)", cycle);
 
 	if (op->only_uninitialized) {
 		long *q = arena_alloc(sizeof(long) * (size_t)(n + 1)), nq = 0;

@@ -45,6 +45,17 @@ run_mismatch(struct request *rq, int64_t given, int64_t cur)
 	    (long long)given, (long long)cur);
 }
 
+/* A compute node of workflow wf, or 422 (start_job and complete_job). */
+static int
+node_in_workflow(struct request *rq, store_txn *t, int64_t node_id, int64_t wf)
+{
+	cJSON *node = store_get(t, T_COMPUTE_NODES, node_id);
+	if (node == NULL || json_int(node, "workflow_id", 0) != wf)
+		return cgi_error(rq, 422, "compute node %lld not found in workflow %lld",
+		    (long long)node_id, (long long)wf);
+	return 0;
+}
+
 /* Run fn under the workflow lock of job rq->id[0]. */
 static int
 run_on_job(struct request *rq, store_work fn, void *arg)
@@ -89,6 +100,8 @@ do_start(struct request *rq, store_txn *t, void *arg)
 		    (long long)id, engine_status_name(engine_job_status(job)));
 	if (rq->id[1] != run)
 		return run_mismatch(rq, rq->id[1], run);
+	if ((st = node_in_workflow(rq, t, rq->id[2], op->wf)) != 0)
+		return st;
 	json_set_int(job, "active_compute_node_id", rq->id[2]);
 	engine_set_status(t, op->wf, job, JS_RUNNING, NULL);
 	jobs_shape(job, 1);
@@ -179,7 +192,7 @@ do_complete(struct request *rq, store_txn *t, void *arg)
 	struct job_op *op = arg;
 	int64_t id = rq->id[0], wf = op->wf, run;
 	struct idvec zero = { NULL, 0, 0 };
-	cJSON *job, *res = cJSON_Duplicate(op->result, 1), *node;
+	cJSON *job, *res = cJSON_Duplicate(op->result, 1);
 	int st;
 
 	if ((st = load(rq, t, wf, id, &job, &run)) != 0)
@@ -190,11 +203,8 @@ do_complete(struct request *rq, store_txn *t, void *arg)
 		    (long long)id, engine_status_name(now));
 	if (rq->id[2] != run)
 		return run_mismatch(rq, rq->id[2], run);
-	int64_t node_id = json_int(res, "compute_node_id", 0);
-	if ((node = store_get(t, T_COMPUTE_NODES, node_id)) == NULL ||
-	    json_int(node, "workflow_id", 0) != wf)
-		return cgi_error(rq, 422, "compute node %lld not found in workflow %lld",
-		    (long long)node_id, (long long)wf);
+	if ((st = node_in_workflow(rq, t, json_int(res, "compute_node_id", 0), wf)) != 0)
+		return st;
 	json_set_int(res, "workflow_id", wf);
 	if (json_int(res, "attempt_id", 0) == 0)
 		json_set_int(res, "attempt_id", json_int(job, "attempt_id", 1));

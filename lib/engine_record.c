@@ -100,6 +100,36 @@ default_rr(store_txn *t, struct jobctx *cx)
 	return cx->default_rr;
 }
 
+/*
+ * Would job self depending on dep close a cycle?  It does when dep is self
+ * or downstream of self, read from T_DEPS_REV (explicit dependencies and
+ * the implicit ones initialize materialized).
+ */
+static int
+closes_cycle(store_txn *t, int64_t self, int64_t dep)
+{
+	static int mark;
+	struct idvec q = { NULL, 0, 0 };
+	struct idmap seen = { NULL, NULL, 0, 0 };
+
+	idvec_push(&q, self);
+	for (long h = 0; h < q.n; h++) {
+		struct ikey k;
+		long n;
+		ikey_make(&k, 1, q.v[h]);
+		int64_t *down = store_scan_ids(t, T_DEPS_REV, &k, 0, &n);
+		for (long i = 0; i < n; i++) {
+			if (down[i] == dep)
+				return 1;
+			if (idmap_get(&seen, down[i]) == NULL) {
+				idmap_put(&seen, down[i], &mark);
+				idvec_push(&q, down[i]);
+			}
+		}
+	}
+	return 0;
+}
+
 static const enum table list_table[5] = {
 	T_JOBS, T_FILES, T_FILES, T_USER_DATA, T_USER_DATA,
 };
@@ -119,6 +149,10 @@ engine_job_prepare(struct request *rq, store_txn *t, struct jobctx *cx,
 				    (long long)self);
 			if ((st = check_ref(rq, t, cx, list_table[l], v[i], jobs_id_lists[l])) != 0)
 				return st;
+			if (l == 0 && self != 0 && closes_cycle(t, self, v[i]))
+				return cgi_error(rq, 422, "job %lld cannot depend on job %lld, "
+				    "which depends on it already (a dependency cycle)",
+				    (long long)self, (long long)v[i]);
 		}
 		engine_set_id_list(job, jobs_id_lists[l], v, n);
 	}

@@ -149,6 +149,43 @@ status_of() {
 	[ "$(status_of "$b")" = blocked ]
 }
 
+@test "a dependency cycle is refused: on update, and at initialize when files or user data close it" {
+	wf=$(mk_workflow cycles)
+	a=$(mk_job "$wf" a)
+	b=$(mk_job "$wf" b "\"depends_on_job_ids\":[$a]")
+	c=$(mk_job "$wf" c "\"depends_on_job_ids\":[$b]")
+	api PUT "/jobs/$a" "{\"workflow_id\":$wf,\"name\":\"a\",\"command\":\"true\",\"depends_on_job_ids\":[$c]}"
+	expect_code 422
+	expect_json .error.message "job $a cannot depend on job $c, which depends on it already (a dependency cycle)"
+	api GET "/jobs/$a"
+	expect_json 'has("depends_on_job_ids")' false
+	api GET "/workflows/$wf/job_dependencies"
+	expect_json .total_count 2
+	# Not a cycle: a dependency on an unrelated job.
+	d=$(mk_job "$wf" d)
+	api PUT "/jobs/$a" "{\"workflow_id\":$wf,\"name\":\"a\",\"command\":\"true\",\"depends_on_job_ids\":[$d]}"
+	expect_code 200
+	init "$wf"
+	[ "$(status_of "$d")" = ready ]
+	# Through files and user data: p reads f and writes u, q reads u and writes f.
+	w2=$(mk_workflow cycles-implicit)
+	f=$(mk_file "$w2" f)
+	api POST /user_data "{\"workflow_id\":$w2,\"name\":\"u\"}"
+	u=$(jqb .id)
+	p=$(mk_job "$w2" p "\"input_file_ids\":[$f],\"output_user_data_ids\":[$u]")
+	q=$(mk_job "$w2" q "\"input_user_data_ids\":[$u],\"output_file_ids\":[$f]")
+	api POST "/workflows/$w2/initialize_jobs" ''
+	expect_code 422
+	[[ "$(jqb .error.message)" == "the jobs' dependencies form a cycle, so they would wait for ever: "* ]]
+	[[ "$(jqb .error.message)" == *"p -> q -> p"* || "$(jqb .error.message)" == *"q -> p -> q"* ]]
+	# Nothing was written: no materialized dependency, statuses as they were.
+	for j in "$p" "$q"; do
+		api GET "/jobs/$j"
+		expect_json 'has("depends_on_job_ids")' false
+		expect_json .status uninitialized
+	done
+}
+
 @test "claim_next_jobs: default limit, pending status, fields (6.19, 6.25, 6.27)" {
 	wf=$(mk_workflow claim-default)
 	mk_jobs "$wf" 4
@@ -330,6 +367,15 @@ bulk_file() {
 	expect_code 422
 	api PUT "/jobs/999999/start_job/0/$n"
 	expect_code 404
+	# A compute node of nowhere, or of another workflow (Torc takes any).
+	other=$(mk_workflow refusals-other)
+	on=$(mk_node "$other")
+	for bad in 999999 "$on"; do
+		api PUT "/jobs/$a/start_job/0/$bad"
+		expect_code 422
+		[[ "$(jqb .error.message)" == "compute node $bad not found in workflow $wf" ]]
+		[ "$(status_of "$a")" = pending ]
+	done
 	api PUT "/jobs/$a/start_job/0/$n"
 	expect_code 200
 	expect_json .status running
