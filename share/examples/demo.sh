@@ -161,7 +161,8 @@ sed 's/^/  /' "$TMP/other.list"
 if "$TORC" jobs list "$WF" >/dev/null 2>"$TMP/other.err"; then
 	fail "user other could list the jobs of workflow $WF"
 fi
-sed 's/^/  torc jobs list (as other): /' "$TMP/other.err"
+echo "torc jobs list $WF (as other):"
+sed 's/^/  /' "$TMP/other.err"
 
 say "The passwords appear in no output, log or job file"
 if grep -rlF -e "$DEMO_PW" -e "$OTHER_PW" "$TMP" --exclude=htpasswd; then
