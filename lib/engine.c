@@ -234,6 +234,31 @@ engine_any_in(store_txn *t, int64_t wf, int st)
 	return n > 0;
 }
 
+int
+engine_walk_down(store_txn *t, struct idvec *q,
+    int (*visit)(store_txn *t, int64_t job, void *arg), void *arg)
+{
+	static int mark;
+	struct idmap seen = { NULL, NULL, 0, 0 };
+
+	for (long h = 0; h < q->n; h++) {
+		struct ikey k;
+		long n;
+		ikey_make(&k, 1, q->v[h]);
+		int64_t *down = store_scan_ids(t, T_DEPS_REV, &k, 0, &n);
+		for (long i = 0; i < n; i++) {
+			if (idmap_get(&seen, down[i]) != NULL)
+				continue;
+			idmap_put(&seen, down[i], &mark);
+			int r = visit(t, down[i], arg);
+			if (r != 0)
+				return r;
+			idvec_push(q, down[i]);
+		}
+	}
+	return 0;
+}
+
 /* Dependencies of job outside the complete set, read from their records. */
 static long
 count_unfinished(store_txn *t, const cJSON *job)

@@ -108,6 +108,14 @@ int64_t	*engine_jobs_in(store_txn *t, int64_t wf, int st, long *n);
 /* Is any job of wf in status st? */
 int	 engine_any_in(store_txn *t, int64_t wf, int st);
 
+/*
+ * Every job downstream of the jobs in *q, once each, breadth first along
+ * the dependents index (T_DEPS_REV); q grows as the walk goes.  A nonzero
+ * return of visit stops the walk and is returned; else 0.
+ */
+int	 engine_walk_down(store_txn *t, struct idvec *q,
+	    int (*visit)(store_txn *t, int64_t job, void *arg), void *arg);
+
 /* Input hash of a job (hex SHA-256, arena): see engine_init.c. */
 char	*engine_input_hash(store_txn *t, const cJSON *job, struct idmap *udcache);
 

@@ -101,33 +101,23 @@ default_rr(store_txn *t, struct jobctx *cx)
 }
 
 /*
- * Would job self depending on dep close a cycle?  It does when dep is self
- * or downstream of self, read from T_DEPS_REV (explicit dependencies and
- * the implicit ones initialize materialized).
+ * Would job self depending on dep close a cycle?  It does when dep is
+ * downstream of self (explicit dependencies and the implicit ones
+ * initialize materialized).
  */
+static int
+is_dep(store_txn *t, int64_t job, void *dep)
+{
+	(void)t;
+	return job == *(int64_t *)dep;
+}
+
 static int
 closes_cycle(store_txn *t, int64_t self, int64_t dep)
 {
-	static int mark;
 	struct idvec q = { NULL, 0, 0 };
-	struct idmap seen = { NULL, NULL, 0, 0 };
-
 	idvec_push(&q, self);
-	for (long h = 0; h < q.n; h++) {
-		struct ikey k;
-		long n;
-		ikey_make(&k, 1, q.v[h]);
-		int64_t *down = store_scan_ids(t, T_DEPS_REV, &k, 0, &n);
-		for (long i = 0; i < n; i++) {
-			if (down[i] == dep)
-				return 1;
-			if (idmap_get(&seen, down[i]) == NULL) {
-				idmap_put(&seen, down[i], &mark);
-				idvec_push(&q, down[i]);
-			}
-		}
-	}
-	return 0;
+	return engine_walk_down(t, &q, is_dep, &dep);
 }
 
 static const enum table list_table[5] = {

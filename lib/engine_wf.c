@@ -193,6 +193,19 @@ reset_one(store_txn *t, int64_t wf, int64_t id)
 	return 1;
 }
 
+struct reset_walk {
+	int64_t	 wf;
+	long	 updated;
+};
+
+static int
+reset_visit(store_txn *t, int64_t job, void *arg)
+{
+	struct reset_walk *w = arg;
+	w->updated += reset_one(t, w->wf, job);
+	return 0;
+}
+
 static int
 do_reset_jobs(struct request *rq, store_txn *t, void *arg)
 {
@@ -223,21 +236,9 @@ do_reset_jobs(struct request *rq, store_txn *t, void *arg)
 			}
 		}
 		/* Everything downstream of a job that finished badly runs again. */
-		struct idmap seen = { NULL, NULL, 0, 0 };
-		static int yes = 1;
-		for (long h = 0; h < down.n; h++) {
-			struct ikey k;
-			long n;
-			ikey_make(&k, 1, down.v[h]);
-			int64_t *ds = store_scan_ids(t, T_DEPS_REV, &k, 0, &n);
-			for (long i = 0; i < n; i++) {
-				if (idmap_get(&seen, ds[i]) != NULL)
-					continue;
-				idmap_put(&seen, ds[i], &yes);
-				updated += reset_one(t, wf, ds[i]);
-				idvec_push(&down, ds[i]);
-			}
-		}
+		struct reset_walk w = { wf, 0 };
+		engine_walk_down(t, &down, reset_visit, &w);
+		updated += w.updated;
 	}
 	cJSON *ev = cJSON_CreateObject();
 	json_set_str(ev, "category", "user_action");
