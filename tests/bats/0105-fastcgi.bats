@@ -132,6 +132,18 @@ fcgi_request() {
 	expect_json .total_count 0		# the killed create left nothing
 }
 
+# all_gone PID...: every one has ended (waits up to 5 s)
+all_gone() {
+	local p alive
+	for _ in $(seq 1 100); do
+		alive=0
+		for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ "$alive" = 0 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # front_of PROGRAM: the pid of PROGRAM's front
 front_of() {
 	local p
@@ -227,26 +239,14 @@ new_front_of() {
 	kill -KILL "$lighttpd"
 	wait "$SERVER_PID" || true
 	SERVER_PID=
-	for _ in $(seq 1 100); do
-		alive=0
-		for f in $fronts; do kill -0 "$f" 2>/dev/null && alive=1; done
-		[ "$alive" = 0 ] && break
-		sleep 0.05
-	done
-	[ "$alive" = 0 ]
+	all_gone $fronts
 	# torc-server itself killed outright: lighttpd and the fronts end too.
 	start_server
 	procs="$(lighttpd_pid) $(front_pids)"
 	kill -KILL "$SERVER_PID"
 	wait "$SERVER_PID" || true
 	SERVER_PID=
-	for _ in $(seq 1 100); do
-		alive=0
-		for f in $procs; do kill -0 "$f" 2>/dev/null && alive=1; done
-		[ "$alive" = 0 ] && break
-		sleep 0.05
-	done
-	[ "$alive" = 0 ]
+	all_gone $procs
 }
 
 @test "libfcgi's cgi-fcgi talks to a front: long parameters, a body over many records" {
