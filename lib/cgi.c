@@ -154,8 +154,10 @@ die_http(int status, const char *fmt, ...)
 		    "Status: %d %s\r\nContent-Type: application/json\r\n"
 		    "%sContent-Length: %zu\r\n\r\n", status, cgi_reason(status),
 		    status == 503 ? "Retry-After: 1\r\n" : "", bl);
-		write_all(head, (size_t)hl);
-		write_all(body, bl);
+		char whole[sizeof(head) + sizeof(body)];
+		memcpy(whole, head, (size_t)hl);
+		memcpy(whole + hl, body, bl);
+		write_all(whole, (size_t)hl + bl);
 		fcgi_end();
 	}
 	arena_free_all();
@@ -268,9 +270,19 @@ cgi_reply(struct request *rq)
 		head = arena_printf("%s%s: %s\r\n", head, rq->hdr_name[i], rq->hdr_val[i]);
 	head = arena_printf("%sContent-Length: %zu\r\n\r\n", head, blen);
 	replied = 1;
-	write_all(head, strlen(head));
-	if (strcmp(rq->method, "HEAD") != 0)
-		write_all(body, blen);
+	/*
+	 * One write: a process killed between the head and the body would
+	 * leave the client a 200 without its body.  (A reply bigger than one
+	 * FastCGI record or a pipe's atomic write can still be cut short,
+	 * which the client sees as a truncated answer, never as a whole one.)
+	 */
+	size_t hl = strlen(head);
+	if (strcmp(rq->method, "HEAD") == 0)
+		blen = 0;
+	char *whole = arena_alloc(hl + blen + 1);
+	memcpy(whole, head, hl);
+	memcpy(whole + hl, body, blen);
+	write_all(whole, hl + blen);
 }
 
 int
