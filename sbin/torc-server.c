@@ -577,7 +577,7 @@ static const struct {
 	{ 404, "not found" },
 	{ 405, "method not allowed" },
 	{ 408, "request timeout" },
-	{ 411, "length required" },
+	{ 411, "length required: a POST or PUT needs a Content-Length, even of 0 (curl: -d '')" },
 	{ 413, "request too large" },
 	{ 414, "request URI too long" },
 	{ 417, "expectation failed" },

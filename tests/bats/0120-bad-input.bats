@@ -461,6 +461,12 @@ close_endless_stdin() {
 	[ "$code" = 413 ]
 	grep -qi '^Content-Type: application/json' "$h"
 	[ "$(jq -r .error.message "$o")" = "web server: request too large" ]
+	# a POST without a body or a Content-Length (curl -X POST URL): lighttpd
+	# wants a length; the message says how to give one
+	code=$(curl -s -D "$h" -o "$o" -w '%{http_code}' -X POST "$BASE/workflows/1/initialize_jobs")
+	[ "$code" = 411 ]
+	grep -qi '^Content-Type: application/json' "$h"
+	[[ "$(jq -r .error.message "$o")" == "web server: length required: "*"-d ''"* ]]
 }
 
 @test "a CGI that dies without answering is a JSON 500 from the web server" {
