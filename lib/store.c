@@ -332,20 +332,19 @@ remove_regions(const char *dir)
 int
 store_env_attach(int fd, DB_ENV *e, const char *dir, unsigned flags)
 {
-	static const char mark[] = "attaching\n";
-	struct stat st;
+	char was = '0';
 	int r = 0;
 
 	if (store_flock_wait(fd, LOCK_EX, TORC_ENV_WAIT_MS) < 0)
 		return ETIMEDOUT;
-	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+	if (pread(fd, &was, 1, 0) == 1 && was == '1') {
 		/* The last attach never finished: its process died inside. */
 		log_msg(LOG_WARN, LOG_T_STORE, "a process died opening the environment; "
 		    "it may hold a region mutex, which only recovery frees");
 		flock(fd, LOCK_UN);
 		return DB_RUNRECOVERY;
 	}
-	if (pwrite(fd, mark, sizeof(mark) - 1, 0) != (ssize_t)sizeof(mark) - 1) {
+	if (pwrite(fd, "1", 1, 0) != 1) {
 		flock(fd, LOCK_UN);
 		return errno ? errno : EIO;
 	}
@@ -361,8 +360,7 @@ store_env_attach(int fd, DB_ENV *e, const char *dir, unsigned flags)
 		alarm(lifetime > spent ? lifetime - spent : 1);
 	} else
 		alarm(0);
-	if (ftruncate(fd, 0) < 0)
-		log_msg(LOG_WARN, LOG_T_STORE, "cannot clear torc.failchk: %s", strerror(errno));
+	store_attach_clear(fd);
 	flock(fd, LOCK_UN);
 	return r;
 }
@@ -370,7 +368,7 @@ store_env_attach(int fd, DB_ENV *e, const char *dir, unsigned flags)
 void
 store_attach_clear(int fd)
 {
-	if (ftruncate(fd, 0) < 0)
+	if (pwrite(fd, "0", 1, 0) != 1)
 		log_msg(LOG_WARN, LOG_T_STORE, "cannot clear torc.failchk: %s", strerror(errno));
 }
 
