@@ -74,8 +74,8 @@ CLI_LIB_OBJS = $(filter-out $(B)/obj/bin/torc/main.o,$(CLI_OBJS))
 
 .PHONY: all deps test unit bats chaos bench demo lint install uninstall clean valgrind
 
-# Test helpers that are not unit-test programs (tests/fixtures/*.c).
-TEST_LIBS = $(B)/tests/die_at_mutex.so
+# Test helpers built as LD_PRELOAD libraries (tests/fixtures/*.c).
+TEST_LIBS = $(patsubst tests/fixtures/%.c,$(B)/tests/%.so,$(wildcard tests/fixtures/*.c))
 
 all: $(B)/libtorc.a $(CGI_BINS) $(SBIN_BINS) $(CLI_BIN) $(UNIT_BINS) $(TEST_LIBS)
 
