@@ -101,23 +101,41 @@ default_rr(store_txn *t, struct jobctx *cx)
 }
 
 /*
- * Would job self depending on dep close a cycle?  It does when dep is
- * downstream of self (explicit dependencies and the implicit ones
- * initialize materialized).
+ * Would job self depending on any of deps close a cycle?  It does when one
+ * of them is downstream of self (explicit dependencies and the implicit
+ * ones initialize materialized).  One walk, whatever the number of deps:
+ * returns the first dependency met, or 0.
  */
-static int
-is_dep(store_txn *t, int64_t job, void *dep)
-{
-	(void)t;
-	return job == *(int64_t *)dep;
-}
+struct cycle_walk {
+	struct idmap	 want;
+	int64_t		 met;
+};
 
 static int
-closes_cycle(store_txn *t, int64_t self, int64_t dep)
+meets_dep(store_txn *t, int64_t job, void *arg)
 {
+	struct cycle_walk *w = arg;
+	(void)t;
+	if (idmap_get(&w->want, job) == NULL)
+		return 0;
+	w->met = job;
+	return 1;
+}
+
+static int64_t
+closes_cycle(store_txn *t, int64_t self, const int64_t *deps, long n)
+{
+	static int mark;
+	struct cycle_walk w = { { NULL, NULL, 0, 0 }, 0 };
 	struct idvec q = { NULL, 0, 0 };
+
+	if (self == 0 || n == 0)
+		return 0;
+	for (long i = 0; i < n; i++)
+		idmap_put(&w.want, deps[i], &mark);
 	idvec_push(&q, self);
-	return engine_walk_down(t, &q, is_dep, &dep);
+	engine_walk_down(t, &q, meets_dep, &w);
+	return w.met;
 }
 
 static const enum table list_table[5] = {
@@ -139,11 +157,12 @@ engine_job_prepare(struct request *rq, store_txn *t, struct jobctx *cx,
 				    (long long)self);
 			if ((st = check_ref(rq, t, cx, list_table[l], v[i], jobs_id_lists[l])) != 0)
 				return st;
-			if (l == 0 && self != 0 && closes_cycle(t, self, v[i]))
-				return cgi_error(rq, 422, "job %lld cannot depend on job %lld, "
-				    "which depends on it already (a dependency cycle)",
-				    (long long)self, (long long)v[i]);
 		}
+		int64_t met;
+		if (l == 0 && (met = closes_cycle(t, self, v, n)) != 0)
+			return cgi_error(rq, 422, "job %lld cannot depend on job %lld, "
+			    "which depends on it already (a dependency cycle)",
+			    (long long)self, (long long)met);
 		engine_set_id_list(job, jobs_id_lists[l], v, n);
 	}
 	if (json_has(job, "resource_requirements_id")) {
