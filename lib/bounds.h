@@ -24,6 +24,7 @@
 #define TORC_BCRYPT_MAX_COST	14			/* stored hashes above: refused */
 #define TORC_LIST_MAX_LIMIT	10000			/* max_limit in list envelopes */
 #define TORC_BULK_MAX_JOBS	10000			/* jobs in one bulk_jobs POST */
+#define TORC_MAX_DEPENDENCIES	2000000L		/* dependency edges initialize may hold (422) */
 #define TORC_CLAIM_DEFAULT	10			/* claim_next_jobs default limit */
 
 #define TORC_TXN_RETRIES	8			/* deadlock / lock-timeout retries */

@@ -31,6 +31,7 @@
 
 #include "api_jobs.h"
 #include "arena.h"
+#include "bounds.h"
 #include "cgi.h"
 #include "engine.h"
 #include "json.h"
@@ -203,10 +204,17 @@ struct init_op {
 	int	 only_uninitialized;
 };
 
-static void
-materialize(store_txn *t, struct ijob *jobs, long n)
+/*
+ * Each job's dependencies with the implicit ones added, in memory only (a
+ * cycle is refused before anything is written).  Returns the number of
+ * dependency edges, or -1 once there would be more than
+ * TORC_MAX_DEPENDENCIES: many producers and many consumers of one file
+ * multiply, and the transaction writing them would outlive the request.
+ */
+static long
+implicit_deps(struct ijob *jobs, long n)
 {
-	long nf, nu;
+	long nf, nu, edges = 0;
 	struct pair *pf = producers(jobs, n, "output_file_ids", &nf);
 	struct pair *pu = producers(jobs, n, "output_user_data_ids", &nu);
 
@@ -216,14 +224,25 @@ materialize(store_txn *t, struct ijob *jobs, long n)
 			idvec_push(&acc, jobs[i].deps[j]);
 		add_implicit(jobs, i, "input_file_ids", pf, nf, &acc);
 		add_implicit(jobs, i, "input_user_data_ids", pu, nu, &acc);
+		if ((edges += acc.n) > TORC_MAX_DEPENDENCIES)
+			return -1;
 		long k = engine_sort_ids(acc.v, acc.n);
 		if (k != jobs[i].ndeps) {
-			engine_job_set_deps(t, jobs[i].rec, acc.v, k);
 			jobs[i].deps = acc.v;
 			jobs[i].ndeps = k;
 			jobs[i].deps_changed = 1;
 		}
 	}
+	return edges;
+}
+
+/* Write the dependencies implicit_deps added (records and T_DEPS_REV). */
+static void
+materialize(store_txn *t, struct ijob *jobs, long n)
+{
+	for (long i = 0; i < n; i++)
+		if (jobs[i].deps_changed)
+			engine_job_set_deps(t, jobs[i].rec, jobs[i].deps, jobs[i].ndeps);
 }
 
 static void
@@ -343,18 +362,21 @@ do_initialize(struct request *rq, store_txn *t, void *arg)
 		j->st = j->nst = engine_job_status(j->rec);
 		j->ndeps = engine_id_list(j->rec, "depends_on_job_ids", &j->deps);
 	}
-	materialize(t, jobs, n);
+	if (implicit_deps(jobs, n) < 0)
+		return cgi_error(rq, 422, "the jobs' dependencies, with those their files and "
+		    "user data imply, are more than %ld: too many producers and consumers of "
+		    "the same files?", (long)TORC_MAX_DEPENDENCIES);
 	for (long i = 0; i < n; i++)
 		for (long d = 0; d < jobs[i].ndeps; d++) {
 			long x = index_of(jobs, n, jobs[i].deps[d]);
 			if (x >= 0)
 				add_down(&jobs[x], i);
 		}
-
 	char *cycle = find_cycle(jobs, n);
 	if (cycle != NULL)
 		return cgi_error(rq, 422, "the jobs' dependencies form a cycle, so they would "
 		    "wait for ever: %s (each waits for the next)", cycle);
+	materialize(t, jobs, n);
 
 	if (op->only_uninitialized) {
 		long *q = arena_alloc(sizeof(long) * (size_t)(n + 1)), nq = 0;

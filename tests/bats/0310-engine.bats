@@ -165,6 +165,10 @@ status_of() {
 	d=$(mk_job "$wf" d)
 	api PUT "/jobs/$a" "{\"workflow_id\":$wf,\"name\":\"a\",\"command\":\"true\",\"depends_on_job_ids\":[$d]}"
 	expect_code 200
+	# Several new dependencies at once: one walk names the one that closes it.
+	api PUT "/jobs/$b" "{\"workflow_id\":$wf,\"name\":\"b\",\"command\":\"echo b\",\"depends_on_job_ids\":[$a,$d,$c]}"
+	expect_code 422
+	expect_json .error.message "job $b cannot depend on job $c, which depends on it already (a dependency cycle)"
 	init "$wf"
 	[ "$(status_of "$d")" = ready ]
 	# Through files and user data: p reads f and writes u, q reads u and writes f.
@@ -184,6 +188,25 @@ status_of() {
 		expect_json 'has("depends_on_job_ids")' false
 		expect_json .status uninitialized
 	done
+}
+
+@test "initialize refuses more implied dependencies than TORC_MAX_DEPENDENCIES, before writing any" {
+	wf=$(mk_workflow dense)
+	f=$(mk_file "$wf" f)
+	# 1,500 producers and 1,500 consumers of one file: 2,250,000 dependencies
+	jq -cn --argjson wf "$wf" --argjson f "$f" '{jobs: ([range(1500) |
+		{workflow_id: $wf, name: "p\(.)", command: "true", output_file_ids: [$f]}] + [range(1500) |
+		{workflow_id: $wf, name: "c\(.)", command: "true", input_file_ids: [$f]}])}' \
+		>"$BATS_TEST_TMPDIR/dense.json"
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+		--data-binary "@$BATS_TEST_TMPDIR/dense.json" "$BASE/bulk_jobs")" = 200 ]
+	api POST "/workflows/$wf/initialize_jobs" ''
+	expect_code 422
+	[[ "$(jqb .error.message)" == *"are more than 2000000"* ]]
+	api GET "/jobs?workflow_id=$wf&status=uninitialized&limit=0"
+	expect_json .total_count 3000
+	api GET "/workflows/$wf/job_dependencies?limit=1"
+	expect_json .total_count 0
 }
 
 @test "claim_next_jobs: default limit, pending status, fields (6.19, 6.25, 6.27)" {
