@@ -22,9 +22,12 @@
 
 #include <sys/types.h>
 
+#include "bounds.h"
+
 #define FRONTS_MAX		32	/* resource programs served as fronts */
 #define FRONT_BACKLOG		1024	/* connections queued on a front's socket */
 #define FRONT_RESTART_MS	1000	/* the least time between two starts of a front */
+#define FRONT_TIMEOUT_S		(TORC_PROCESS_LIFETIME_S + 10)	/* lighttpd gives up on a front: 504 */
 
 /*
  * Bind sockdir/NAME for each NAME in names (NULL-terminated) whose program

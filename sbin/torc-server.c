@@ -16,6 +16,7 @@
  * --https, lighttpd's mod_openssl serves TLS 1.2 and 1.3 with AEAD ciphers
  * only, and the private key must be readable by its owner alone.
  */
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -554,7 +555,8 @@ reap_orphans(void)
 			continue;
 		if (w < 0 && errno == ECHILD)
 			return;
-		if (!told++)
+		/* The fronts end at once; only requests still running are news. */
+		if (waited >= 300 && !told++)
 			fprintf(stderr, "%s: waiting for requests in progress to finish\n", PROG);
 		nanosleep(&nap, NULL);
 	}
@@ -586,7 +588,7 @@ static const struct {
 	{ 501, "not implemented" },
 	{ 502, "bad gateway: the request ended without an answer; it may or may not have taken effect" },
 	{ 503, "service unavailable; retry" },
-	{ 504, "gateway timeout" },
+	{ 504, "gateway timeout: no answer in time; the request may or may not have taken effect" },
 	{ 505, "HTTP version not supported" },
 };
 
@@ -658,8 +660,12 @@ fastcgi_block(char *buf, size_t cap, int *n, const char *cgidir)
 		appendf(buf, cap, n,
 		    "  \"/torc-service/v1/%s\" => ((\n"
 		    "    \"socket\" => \"%s\",\n"
-		    "    \"check-local\" => \"disable\"\n"
-		    "  )),\n", fronts_name(i), fronts_socket(i));
+		    "    \"check-local\" => \"disable\",\n"
+		    /* A front that cannot answer (stopped, say) must not hold
+		       its requests for ever: past a CGI's whole lifetime, 504. */
+		    "    \"read-timeout\" => %d,\n"
+		    "    \"write-timeout\" => %d\n"
+		    "  )),\n", fronts_name(i), fronts_socket(i), FRONT_TIMEOUT_S, FRONT_TIMEOUT_S);
 	appendf(buf, cap, n, ")\n}\n");
 	return 1;
 }
@@ -748,7 +754,7 @@ remove_runtime(void)
 {
 	char path[PATH_MAX + 64];
 	static const char *files[] = { "lighttpd.conf", "www", "cgi-bin/torc-service/v1",
-	    "cgi-bin/torc-service", "cgi-bin", NULL };
+	    "cgi-bin/torc-service", "cgi-bin", "torc-server.lock", NULL };
 	if (!runtime_made)
 		return;
 	for (size_t i = 0; i < sizeof(server_errors) / sizeof(server_errors[0]); i++) {
@@ -872,6 +878,13 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 		if (mkdtemp(runtime) == NULL)
 			fatal(EX_TEMP, "cannot create a runtime folder: %s", strerror(errno));
 	}
+	/* One server per runtime folder: a second would take over its sockets. */
+	snprintf(conf, sizeof(conf), "%s/torc-server.lock", runtime);
+	int rlock = open(conf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (rlock < 0 || flock(rlock, LOCK_EX | LOCK_NB) < 0)
+		fatal(1, "runtime folder %s is in use by another torc-server (%s); "
+		    "give each server its own --runtime-dir", runtime,
+		    rlock < 0 ? strerror(errno) : "locked");
 	runtime_made = 1;
 	atexit(remove_runtime);
 	snprintf(conf, sizeof(conf), "%s/www", runtime);

@@ -28,6 +28,8 @@ teardown() { stop_server; }
 	SERVER_PID=
 	for c in $children; do ! kill -0 "$c" 2>/dev/null; done
 	! (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null
+	# nothing was in progress, so nothing was waited for
+	! grep -q 'waiting for requests in progress' "$SERVER_LOG"
 }
 
 @test "a stop waits for requests in progress: they commit, and nothing is left running" {

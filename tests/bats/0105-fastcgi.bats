@@ -186,6 +186,33 @@ new_front_of() {
 	new_front_of ping "$again" >/dev/null
 }
 
+@test "a stopped front holds no request for ever: 504 after the front timeout, JSON" {
+	start_server
+	front=$(front_of ping)
+	kill -STOP "$front"
+	SECONDS=0
+	code=$(curl -s -o "$BATS_TEST_TMPDIR/t.out" -w '%{http_code}' --max-time 60 "$BASE/ping")
+	kill -CONT "$front"
+	echo "$code after $SECONDS s: $(cat "$BATS_TEST_TMPDIR/t.out")" >&2
+	[ "$code" = 504 ]
+	# FRONT_TIMEOUT_S: a CGI's lifetime (20 s) plus 10
+	[ "$SECONDS" -ge 29 ] && [ "$SECONDS" -le 40 ]
+	jq -e '.error.message | startswith("web server: gateway timeout")' "$BATS_TEST_TMPDIR/t.out"
+	api GET /ping
+	expect_code 200
+}
+
+@test "two servers cannot share a runtime folder" {
+	start_server --runtime-dir "$BATS_TEST_TMPDIR/rt"
+	run "$ROOT/build/sbin/torc-server" run --port "$(free_port)" --database "$BATS_TEST_TMPDIR/db2" \
+		--runtime-dir "$BATS_TEST_TMPDIR/rt"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"runtime folder $BATS_TEST_TMPDIR/rt is in use by another torc-server"* ]]
+	api GET /ping
+	expect_code 200
+	[ -e "$BATS_TEST_TMPDIR/rt/lighttpd.conf" ]
+}
+
 @test "fronts killed under load are started again every time; the resource serves on" {
 	start_server
 	api POST /workflows '{"name":"w","user":"u"}'
