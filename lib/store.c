@@ -10,11 +10,16 @@
  * the environment.  Recovery takes torc.lock exclusive, so it runs only when
  * nobody is inside.  A process first takes torc.intent shared for a moment
  * before torc.lock: a recoverer holds torc.intent exclusive while it waits,
- * so newcomers queue behind it instead of starving it.  Every wait is
- * bounded: lock requests time out (TORC_LOCK_TIMEOUT_US), the file locks
- * are polled against a deadline, and a process stuck on a dead peer's
- * mutex is ended by the lifetime alarm in cgi.c, which releases its shared
- * lock.  After open, failchk() releases what dead processes held; when it
+ * so newcomers queue behind it instead of starving it.  Every wait of a
+ * running process is bounded: lock requests time out
+ * (TORC_LOCK_TIMEOUT_US; Berkeley DB only notices when its detector runs,
+ * so every join runs it), the file locks are polled against a deadline, a
+ * join stuck on a dead peer's mutex ends after TORC_ATTACH_STALL_S, and
+ * any other stuck process is ended by the lifetime alarm in cgi.c, which
+ * releases its shared lock.  A process that cannot run at all (stopped,
+ * or in uninterruptible sleep on a hung disk) holds its locks and its
+ * shared lock until it runs again or is killed: requests that need its
+ * locks fail with 503 meanwhile, and a recovery waits for it.  After open, failchk() releases what dead processes held; when it
  * cannot (DB_RUNRECOVERY, EAGAIN from a full thread table, repeated EBUSY)
  * the process escalates to a coordinated recovery.
  *
@@ -355,6 +360,14 @@ store_env_attach(int fd, DB_ENV *e, const char *dir, unsigned flags)
 		r = e->open(e, dir, flags, 0600);
 	if (r == 0)
 		r = e->failchk(e, 0);
+	/*
+	 * Lock timeouts are enforced only when the deadlock detector runs: a
+	 * waiter nobody else disturbs would wait until its lifetime alarm
+	 * ends it inside the library (and everyone pays a recovery).  Every
+	 * process that joins expires the waits that are past their time.
+	 */
+	if (r == 0)
+		(void)e->lock_detect(e, 0, DB_LOCK_EXPIRE, NULL);
 	if (lifetime != 0) {
 		unsigned spent = (unsigned)((now_ms() - t0) / 1000);
 		alarm(lifetime > spent ? lifetime - spent : 1);
@@ -691,8 +704,18 @@ run(const struct config *cfg, struct request *rq, store_work fn, void *arg)
 			if (r != 0 && r != ETIMEDOUT && r != EBUSY)
 				check(r, "failchk", T_META);
 		}
-		if (++attempt >= TORC_TXN_RETRIES) {
-			log_msg(LOG_WARN, LOG_T_STORE, "giving up after %d conflicts", attempt);
+		/*
+		 * Give up while there is time to do it cleanly: a process the
+		 * lifetime alarm ends inside a lock wait dies inside Berkeley
+		 * DB, and everyone pays a recovery for it.
+		 */
+		unsigned left = alarm(0);
+		if (left != 0)
+			alarm(left);
+		int late = left != 0 && left <= TORC_LOCK_TIMEOUT_US / 1000000 + 2;
+		if (++attempt >= TORC_TXN_RETRIES || late) {
+			log_msg(LOG_WARN, LOG_T_STORE, "giving up after %d conflicts%s", attempt,
+			    late ? ", near the end of the request's lifetime" : "");
 			if (rq != NULL) {
 				cgi_header(rq, "Retry-After", "1");
 				return cgi_error(rq, 503, "database busy; retry");
