@@ -25,6 +25,12 @@ mk_file() {
 	jqb .id
 }
 
+mk_ud() {
+	api POST /user_data "{\"workflow_id\":$1,\"name\":\"$2\"}"
+	expect_code 200 >&2
+	jqb .id
+}
+
 mk_node() {
 	api POST /compute_nodes "{\"workflow_id\":$1,\"hostname\":\"h\",\"pid\":1,\"start_time\":\"t\",\"num_cpus\":4,\"memory_gb\":8,\"num_gpus\":0,\"num_nodes\":1,\"compute_node_type\":\"local\"}"
 	expect_code 200 >&2
@@ -78,8 +84,7 @@ status_of() {
 @test "initialize materializes implicit dependencies from files and user data" {
 	wf=$(mk_workflow init-implicit)
 	f=$(mk_file "$wf" f)
-	api POST /user_data "{\"workflow_id\":$wf,\"name\":\"u\"}"
-	u=$(jqb .id)
+	u=$(mk_ud "$wf" u)
 	p=$(mk_job "$wf" producer "\"output_file_ids\":[$f]")
 	q=$(mk_job "$wf" uproducer "\"output_user_data_ids\":[$u]")
 	c=$(mk_job "$wf" consumer "\"input_file_ids\":[$f],\"input_user_data_ids\":[$u]")
@@ -174,8 +179,7 @@ status_of() {
 	# Through files and user data: p reads f and writes u, q reads u and writes f.
 	w2=$(mk_workflow cycles-implicit)
 	f=$(mk_file "$w2" f)
-	api POST /user_data "{\"workflow_id\":$w2,\"name\":\"u\"}"
-	u=$(jqb .id)
+	u=$(mk_ud "$w2" u)
 	p=$(mk_job "$w2" p "\"input_file_ids\":[$f],\"output_user_data_ids\":[$u]")
 	q=$(mk_job "$w2" q "\"input_user_data_ids\":[$u],\"output_file_ids\":[$f]")
 	api POST "/workflows/$w2/initialize_jobs" ''
