@@ -271,18 +271,24 @@ cgi_reply(struct request *rq)
 	head = arena_printf("%sContent-Length: %zu\r\n\r\n", head, blen);
 	replied = 1;
 	/*
-	 * One write: a process killed between the head and the body would
-	 * leave the client a 200 without its body.  (A reply bigger than one
-	 * FastCGI record or a pipe's atomic write can still be cut short,
-	 * which the client sees as a truncated answer, never as a whole one.)
+	 * A reply that fits one FastCGI record goes in one write: a process
+	 * killed between the head and the body would leave the client a 200
+	 * without its body.  A bigger one is cut into records anyway (and
+	 * can be cut short, which the client sees as a truncated answer), so
+	 * it is not copied.
 	 */
 	size_t hl = strlen(head);
 	if (strcmp(rq->method, "HEAD") == 0)
 		blen = 0;
-	char *whole = arena_alloc(hl + blen + 1);
-	memcpy(whole, head, hl);
-	memcpy(whole + hl, body, blen);
-	write_all(whole, hl + blen);
+	if (hl + blen <= FCGI_RECORD_MAX) {
+		char *whole = arena_alloc(hl + blen + 1);
+		memcpy(whole, head, hl);
+		memcpy(whole + hl, body, blen);
+		write_all(whole, hl + blen);
+	} else {
+		write_all(head, hl);
+		write_all(body, blen);
+	}
 }
 
 int

@@ -132,6 +132,7 @@ spawn(struct front *f)
 	char **env = front_environment();
 	pid_t pid = fork();
 
+	f->started_ms = mono_ms();	/* a failed fork is tried again after FRONT_RESTART_MS too */
 	if (pid < 0) {
 		log_msg(LOG_WARN, LOG_T_SERVER, "cannot start the %s front: fork: %s",
 		    f->name, strerror(errno));
@@ -148,7 +149,6 @@ spawn(struct front *f)
 		_exit(111);
 	}
 	f->pid = pid;
-	f->started_ms = mono_ms();
 }
 
 void

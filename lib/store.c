@@ -19,9 +19,10 @@
  * releases its shared lock.  A process that cannot run at all (stopped,
  * or in uninterruptible sleep on a hung disk) holds its locks and its
  * shared lock until it runs again or is killed: requests that need its
- * locks fail with 503 meanwhile, and a recovery waits for it.  After open, failchk() releases what dead processes held; when it
- * cannot (DB_RUNRECOVERY, EAGAIN from a full thread table, repeated EBUSY)
- * the process escalates to a coordinated recovery.
+ * locks fail with 503 meanwhile, and a recovery waits for it.  After
+ * open, failchk() releases what dead processes held; when it cannot
+ * (DB_RUNRECOVERY, EAGAIN from a full thread table, repeated EBUSY) the
+ * process escalates to a coordinated recovery.
  *
  * A third lock, torc.failchk, serializes every env->open and every failchk
  * (store_env_attach).  Berkeley DB 5.3's failchk reads a dead process's
@@ -354,7 +355,10 @@ store_env_attach(int fd, DB_ENV *e, const char *dir, unsigned flags)
 		return errno ? errno : EIO;
 	}
 	int64_t t0 = now_ms();
+	/* The stall bound, never past the process's own lifetime. */
 	unsigned lifetime = alarm(TORC_ATTACH_STALL_S);
+	if (lifetime != 0 && lifetime < TORC_ATTACH_STALL_S)
+		alarm(lifetime);
 	store_fault("attach");
 	if (dir != NULL)
 		r = e->open(e, dir, flags, 0600);

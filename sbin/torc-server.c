@@ -978,6 +978,7 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	fflush(NULL);
 	fronts_start();
+	pid_t self = getpid();
 	if ((child = fork()) < 0)
 		fatal(EX_TEMP, "fork: %s", strerror(errno));
 	if (child == 0) {
@@ -993,7 +994,7 @@ cmd_run(struct config *c, const char *cgidir, const char *argv0)
 		setpgid(0, 0);
 		/* It ends with torc-server, however torc-server ends. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
+		if (getppid() != self)
 			_exit(EX_TEMP);
 		if (nlisten > 0) {
 			/* Hand the sockets on: lighttpd checks LISTEN_PID. */
