@@ -196,6 +196,8 @@ fronts_tick(void)
 void
 fronts_stop(void)
 {
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+
 	for (int i = 0; i < nfronts; i++) {
 		struct front *f = &fronts[i];
 		if (f->pid > 0)
@@ -205,5 +207,21 @@ fronts_stop(void)
 			f->fd = -1;
 			unlink(f->sock);
 		}
+	}
+	/* They end at once (nothing holds SIGTERM off in a front); SIGKILL after 2 s. */
+	for (int waited = 0; waited <= 2000; waited += 10) {
+		int left = 0;
+		for (int i = 0; i < nfronts; i++) {
+			struct front *f = &fronts[i];
+			if (f->pid > 0 && waitpid(f->pid, NULL, WNOHANG) == 0) {
+				if (waited == 2000)
+					kill(f->pid, SIGKILL);
+				left++;
+			} else
+				f->pid = 0;
+		}
+		if (left == 0)
+			return;
+		nanosleep(&nap, NULL);
 	}
 }

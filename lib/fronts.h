@@ -44,7 +44,7 @@ void		 fronts_start(void);
 int		 fronts_reaped(pid_t pid, int status);
 /* Start again the fronts that are due; call it often. */
 void		 fronts_tick(void);
-/* SIGTERM every front (requests in progress finish), close the sockets. */
+/* SIGTERM every front and wait for it (requests in progress finish), close the sockets. */
 void		 fronts_stop(void);
 
 #endif

@@ -555,8 +555,8 @@ reap_orphans(void)
 			continue;
 		if (w < 0 && errno == ECHILD)
 			return;
-		/* The fronts end at once; only requests still running are news. */
-		if (waited >= 300 && !told++)
+		/* The fronts are gone already: what is left is requests. */
+		if (!told++)
 			fprintf(stderr, "%s: waiting for requests in progress to finish\n", PROG);
 		nanosleep(&nap, NULL);
 	}
